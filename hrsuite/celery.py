@@ -1,0 +1,20 @@
+"""The Celery application. Beat's schedule is static and lives here, in one place."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrsuite.settings.dev")
+
+app = Celery("hrsuite")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# One schedule, in code. Policies that HR edits (lead days, recipients) live in the database;
+# the jobs read them when they run.
+app.conf.beat_schedule = {
+    "beat-heartbeat": {"task": "hrsuite.ops.tasks.beat_heartbeat", "schedule": 60.0},
+}
+app.conf.beat_schedule_filename = os.environ.get("CELERY_BEAT_SCHEDULE_FILE", "var/celerybeat-schedule")
+__all__ = ["app", "crontab"]

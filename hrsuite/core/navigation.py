@@ -1,0 +1,75 @@
+"""The navigation: one table of sections and entries, each guarded by a permission. The
+sidebar shows a user only what they may open; the permission-matrix tests check that every
+page is reachable from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    icon: str
+    perm: str | None = None  # None: every signed-in user
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: str | Promise
+    items: tuple[NavItem, ...]
+
+
+NAVIGATION: tuple[NavSection, ...] = (
+    NavSection(
+        _("Overview"),
+        (
+            NavItem(_("Dashboard"), "core:dashboard", "speedometer2"),
+            NavItem(_("Notifications"), "notifications:list", "bell"),
+        ),
+    ),
+    NavSection(
+        _("My workspace"),
+        (NavItem(_("My profile"), "selfservice:home", "person-badge", "hrsuite.self_service"),),
+    ),
+    NavSection(
+        _("People"),
+        (NavItem(_("Employees"), "employees:list", "people", "hrsuite.view_employees"),),
+    ),
+    NavSection(
+        _("Administration"),
+        (
+            NavItem(_("Audit log"), "audit:list", "journal-text", "hrsuite.view_audit"),
+            NavItem(_("System health"), "ops:health_page", "heart-pulse", "hrsuite.view_jobs"),
+        ),
+    ),
+)
+
+
+def navigation_for(user, current_path: str) -> list[dict]:
+    sections = []
+    for section in NAVIGATION:
+        items = []
+        for item in section.items:
+            if item.perm and not user.has_perm(item.perm):
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            active = current_path == url or (url != "/" and current_path.startswith(url) and len(url) > 1)
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        if items:
+            sections.append({"label": section.label, "items": items})
+    # only the longest matching entry is active
+    actives = [i for s in sections for i in s["items"] if i["active"]]
+    if len(actives) > 1:
+        keep = max(actives, key=lambda i: len(i["url"]))
+        for i in actives:
+            i["active"] = i is keep
+    return sections

@@ -1,0 +1,35 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Notification
+
+
+@shared_task(bind=True, max_retries=5, retry_backoff=30, retry_backoff_max=600)
+def send_notification_email(self, notification_id: int) -> bool:
+    """Send one notification by e-mail, at most once: the row is locked and stamped in the same
+    transaction as the send, so a retry or a duplicate delivery of this task sends nothing."""
+    try:
+        with transaction.atomic():
+            n = (
+                Notification.objects.select_for_update()
+                .select_related("recipient")
+                .filter(pk=notification_id, emailed_at__isnull=True, send_email=True)
+                .first()
+            )
+            if n is None:
+                return False
+            with translation.override(n.recipient.language or settings.LANGUAGE_CODE):
+                subject = _("[hrsuite] %(text)s") % {"text": n.text[:120]}
+                body = n.text
+                if n.url:
+                    body += "\n\n" + _("Open: %(url)s") % {"url": settings.HRSUITE_BASE_URL + n.url}
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+            n.emailed_at = timezone.now()
+            n.save(update_fields=["emailed_at"])
+            return True
+    except OSError as exc:  # SMTP unreachable: retry with backoff
+        raise self.retry(exc=exc) from exc

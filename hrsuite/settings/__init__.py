@@ -1,0 +1,1 @@
+"""Settings: base (shared), dev (make run), test (make test), prod (deployments)."""

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from hrsuite.core import views as core_views
+from hrsuite.ops import views as ops_views
+
+handler403 = core_views.error_403
+handler404 = core_views.error_404
+handler500 = core_views.error_500
+
+urlpatterns = [
+    path("", include("hrsuite.core.urls")),
+    path("accounts/", include("hrsuite.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("ops/", include("hrsuite.ops.urls")),
+    path("audit/", include("hrsuite.audit.urls")),
+    path("notifications/", include("hrsuite.notifications.urls")),
+    path("employees/", include("employees.urls")),
+    path("me/", include("employees.me_urls")),
+    path("django-admin/", admin.site.urls),
+]
