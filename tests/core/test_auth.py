@@ -28,6 +28,16 @@ def test_each_role_signs_in_and_lands_on_dashboard(people, role):
     assert 'data-testid="dashboard"' in page.text
 
 
+@pytest.mark.parametrize("role", ["hr_admin", "hr", "payroll", "manager", "employee"])
+def test_each_role_dashboard_in_english(client_for, role):
+    client = client_for(role)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("core:dashboard"))
+    assert page.status_code == 200
+    assert "<h1 class=\"page-title\">Dashboard</h1>" in page.text
+    assert "工作台" not in page.text
+
+
 def test_failed_login_is_refused_with_message_and_audited(people):
     client = Client()
     response = login(client, "employee", "wrong-password")
