@@ -12,5 +12,16 @@ class EmployeesConfig(AppConfig):
         from . import models, widgets
 
         register(models.Department)
-        register(models.Employee)
+        register(models.Location)
+        register(models.Grade)
+        register(models.Position)
+        register(
+            models.Employee,
+            mask=models.Employee.SECRET_FIELDS,
+            exclude=("national_id_hash", "bank_account_hash", "national_id_last4", "bank_account_last4", "updated_at"),
+        )
+        register(models.Contract)
+        register(models.EmployeeDocument, exclude=("file",))
+        register(models.ChangeRequest, exclude=("payload",))
+        register(models.WorkforceTarget)
         widgets.register_widgets()

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import records
 
 app_name = "selfservice"
 
 urlpatterns = [
-    path("", views.me_home, name="home"),
+    path("", records.me_home, name="home"),
 ]

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import urls_analytics, urls_importing
+from .views import records
 
 app_name = "employees"
 
 urlpatterns = [
-    path("", views.employee_list, name="list"),
-    path("<int:pk>/", views.employee_detail, name="detail"),
+    path("", records.employee_list, name="list"),
+    path("<int:pk>/", records.employee_detail, name="detail"),
+    *urls_importing.urlpatterns,
+    *urls_analytics.urlpatterns,
 ]

@@ -41,6 +41,13 @@ def forget_roles(user) -> None:
     user.__dict__.pop("_hrsuite_roles", None)
 
 
+def users_with_role(*roles: str):
+    """Active users holding any of the roles (for notifications to "HR" or "payroll")."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct()
+
+
 def role_labels(codes: Iterable[str]) -> list[str]:
     labels = dict(Role.choices)
     return [str(labels[c]) for c in Role.values if c in codes]
@@ -84,6 +91,8 @@ rules.add_perm("hrsuite.view_jobs", is_hr_admin)
 rules.add_perm("hrsuite.manage_users", is_hr_admin)
 rules.add_perm("hrsuite.view_employees", is_hr | is_manager | is_payroll)
 rules.add_perm("hrsuite.manage_employees", is_hr)
+rules.add_perm("hrsuite.import_employees", is_hr)
+rules.add_perm("hrsuite.view_workforce_analytics", is_hr)
 rules.add_perm("hrsuite.view_my_team", is_manager)
 rules.add_perm("hrsuite.self_service", has_employee_record)
 rules.add_perm("hrsuite.manage_payroll", is_payroll)

@@ -212,6 +212,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# encrypted fields appear in the audit log as their last four characters at most
+AUDITLOG_MASK_CALLABLE = "hrsuite.crypto.audit_mask"
 
 # --- product settings ------------------------------------------------------------------------
 # empty: the translated demo name "Demo Financial Holdings Co., Ltd." is shown

@@ -21,7 +21,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["NAME"] = env("TEST_DATABASE_NAME", default="hrsuite")
 # each xdist worker gets its own Redis database so cache and broker state never cross
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-_redis_db = 2 + int(_worker.removeprefix("gw") or 0) * 2
+_redis_db = env.int("TEST_REDIS_DB", default=2 + int(_worker.removeprefix("gw") or 0) * 2)
 REDIS_BASE = env("REDIS_URL", default="redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
 CACHES["default"]["LOCATION"] = f"{REDIS_BASE}/{_redis_db}"
 CACHES["default"]["KEY_PREFIX"] = f"hrsuite-test-{_worker}"

@@ -8,8 +8,8 @@ from django_tables2 import RequestConfig
 from hrsuite.audit.services import audit_view
 from hrsuite.permissions import require_login, require_perm
 
-from . import selectors
-from .tables import EmployeeTable
+from .. import selectors
+from ..tables import EmployeeTable
 
 
 @require_perm("hrsuite.view_employees")

@@ -1,0 +1,3 @@
+"""URLs of the workforce analytics pages (views in views/analytics.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the Excel import and export of employees (views in views/importing.py)."""
+
+urlpatterns: list = []
