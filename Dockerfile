@@ -18,7 +18,7 @@ WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir . \
  && SECRET_KEY=build-only-$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz0123456789 \
-    ALLOWED_HOSTS=build FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZg== BLIND_INDEX_KEY=build \
+    ALLOWED_HOSTS=build FIELD_ENCRYPTION_KEYS=ZG9ja2VyLWJ1aWxkLW9ubHkta2V5LTAxMjM0NTY3ODk= BLIND_INDEX_KEY=build \
     sh -c "python manage.py compilemessages --ignore=.venv -v 0 && python manage.py collectstatic --noinput -v 0" \
  && mkdir -p /app/var/private /app/var/backups \
  && chown -R hrsuite /app/var

@@ -145,7 +145,12 @@ class Employee(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="employees"
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employees",
     )
     position = models.ForeignKey(
         Position, verbose_name=_("position"), null=True, blank=True, on_delete=models.PROTECT, related_name="employees"
@@ -154,7 +159,12 @@ class Employee(models.Model):
         Grade, verbose_name=_("grade"), null=True, blank=True, on_delete=models.PROTECT, related_name="employees"
     )
     location = models.ForeignKey(
-        Location, verbose_name=_("work location"), null=True, blank=True, on_delete=models.PROTECT, related_name="employees"
+        Location,
+        verbose_name=_("work location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employees",
     )
     manager = models.ForeignKey(
         "self", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
@@ -194,13 +204,6 @@ class Employee(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.employee_no})"
 
-    def sync_secret_indexes(self) -> None:
-        """Derive the blind indexes and last-four columns from the encrypted values."""
-        self.national_id_hash = blind_index(self.national_id, purpose="national_id")
-        self.national_id_last4 = last4(self.national_id)
-        self.bank_account_hash = blind_index(self.bank_account, purpose="bank_account")
-        self.bank_account_last4 = last4(self.bank_account)
-
     def save(self, *args, **kwargs):
         self.sync_secret_indexes()
         update_fields = kwargs.get("update_fields")
@@ -214,6 +217,13 @@ class Employee(models.Model):
             }
         super().save(*args, **kwargs)
 
+    def sync_secret_indexes(self) -> None:
+        """Derive the blind indexes and last-four columns from the encrypted values."""
+        self.national_id_hash = blind_index(self.national_id, purpose="national_id")
+        self.national_id_last4 = last4(self.national_id)
+        self.bank_account_hash = blind_index(self.bank_account, purpose="bank_account")
+        self.bank_account_last4 = last4(self.bank_account)
+
     @property
     def national_id_masked(self) -> str:
         return mask(self.national_id_last4, total=18)
@@ -224,7 +234,9 @@ class Employee(models.Model):
 
 
 class Contract(models.Model):
-    employee = models.ForeignKey(Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="contracts")
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="contracts"
+    )
     kind = models.CharField(_("contract type"), max_length=20, choices=ContractKind.choices)
     number = models.CharField(_("contract number"), max_length=50, blank=True)
     start_date = models.DateField(_("start date"))
@@ -258,7 +270,9 @@ class Contract(models.Model):
 
 
 class EmployeeDocument(models.Model):
-    employee = models.ForeignKey(Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="documents")
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="documents"
+    )
     kind = models.CharField(_("document type"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=100, blank=True)
     file = models.FileField(_("file"), max_length=255)

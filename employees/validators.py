@@ -17,7 +17,42 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 # first two digits of the administrative division code (mainland provinces, HK, Macao, Taiwan)
 PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
 )
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 BANK_ACCOUNT = re.compile(r"^\d{8,30}$")
@@ -37,7 +72,9 @@ def validate_national_id(value: str) -> str:
     """Return the normalised ID number or raise ValidationError."""
     v = normalise_national_id(value)
     if not re.fullmatch(r"\d{17}[\dX]", v):
-        raise ValidationError(_("A national ID number has 18 characters: 17 digits and a final digit or X."), code="format")
+        raise ValidationError(
+            _("A national ID number has 18 characters: 17 digits and a final digit or X."), code="format"
+        )
     if v[:2] not in PROVINCES:
         raise ValidationError(_("The ID number starts with an unknown region code."), code="region")
     try:

@@ -15,6 +15,10 @@ app.autodiscover_tasks()
 # the jobs read them when they run.
 app.conf.beat_schedule = {
     "beat-heartbeat": {"task": "hrsuite.ops.tasks.beat_heartbeat", "schedule": 60.0},
+    "contract-end-reminders": {
+        "task": "employees.tasks.contract_end_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 app.conf.beat_schedule_filename = os.environ.get("CELERY_BEAT_SCHEDULE_FILE", "var/celerybeat-schedule")
 __all__ = ["app", "crontab"]

@@ -15,11 +15,10 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from encrypted_fields.fields import EncryptedCharField as _LibraryEncryptedCharField
-from encrypted_fields.fields import EncryptedTextField as _LibraryEncryptedTextField
+from django.db import models
 
 
 @lru_cache(maxsize=8)
@@ -33,24 +32,41 @@ def fernet() -> MultiFernet:
     return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
-class _KeysFromSettings:
-    """Use FIELD_ENCRYPTION_KEYS instead of the library's SECRET_KEY-derived keys (read on each
-    use, so rotation and tests that change the setting take effect without a restart)."""
-
-    @property
-    def f(self):  # type: ignore[override]
-        return fernet()
-
-    @property
-    def keys(self):  # type: ignore[override]
-        return [k.encode() for k in settings.FIELD_ENCRYPTION_KEYS]
+class DecryptionError(RuntimeError):
+    """A stored value cannot be decrypted with any configured key (a lost or wrong key).
+    Raised rather than showing ciphertext or silently re-encrypting it."""
 
 
-class EncryptedCharField(_KeysFromSettings, _LibraryEncryptedCharField):
+class _EncryptedMixin:
+    """Values are clear text in Python and Fernet tokens in the database. Empty stays empty.
+    Equality lookups on the column are meaningless (tokens are randomised): search through a
+    blind index column instead."""
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)  # type: ignore[misc]
+        if value is None or value == "":
+            return value
+        return fernet().encrypt(str(value).encode("utf-8")).decode("ascii")
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        try:
+            return fernet().decrypt(value.encode("ascii")).decode("utf-8")
+        except InvalidToken as exc:
+            raise DecryptionError(
+                f"{self.model.__name__}.{self.name} cannot be decrypted with FIELD_ENCRYPTION_KEYS"  # type: ignore[attr-defined]
+            ) from exc
+
+
+class EncryptedCharField(_EncryptedMixin, models.CharField):
     pass
 
 
-class EncryptedTextField(_KeysFromSettings, _LibraryEncryptedTextField):
+class EncryptedTextField(_EncryptedMixin, models.TextField):
     pass
 
 

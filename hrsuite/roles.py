@@ -92,6 +92,7 @@ rules.add_perm("hrsuite.manage_users", is_hr_admin)
 rules.add_perm("hrsuite.view_employees", is_hr | is_manager | is_payroll)
 rules.add_perm("hrsuite.manage_employees", is_hr)
 rules.add_perm("hrsuite.import_employees", is_hr)
+rules.add_perm("hrsuite.view_personal_data", is_hr | is_payroll)  # ID number, bank, address
 rules.add_perm("hrsuite.view_workforce_analytics", is_hr)
 rules.add_perm("hrsuite.view_my_team", is_manager)
 rules.add_perm("hrsuite.self_service", has_employee_record)

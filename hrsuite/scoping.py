@@ -91,11 +91,22 @@ def forget_scope(user) -> None:
     user.__dict__.pop("_hrsuite_scope", None)
 
 
+def manager_reach(employee_id: int) -> tuple[tuple[str, ...], frozenset[int]]:
+    """The paths of the departments an employee heads, and their direct and indirect reports."""
+    from employees.models import Department
+
+    paths = tuple(Department.objects.filter(head_id=employee_id).order_by("path").values_list("path", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_REPORTS_SQL, [employee_id])
+        reports = frozenset(row[0] for row in cursor.fetchall())
+    return paths, reports
+
+
 def _compute_scope(user) -> Scope:
     roles = roles_of(user)
     if not roles:
         return Scope(user_id=None, employee_id=None)
-    from employees.models import Department, Employee
+    from employees.models import Employee
 
     employee = Employee.objects.filter(user_id=user.pk).only("id").first()
     employee_id = employee.pk if employee else None
@@ -104,12 +115,7 @@ def _compute_scope(user) -> Scope:
     subtree_paths: tuple[str, ...] = ()
     report_ids: frozenset[int] = frozenset()
     if Role.MANAGER in roles and employee_id and not everyone:
-        subtree_paths = tuple(
-            Department.objects.filter(head_id=employee_id).order_by("path").values_list("path", flat=True)
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(_REPORTS_SQL, [employee_id])
-            report_ids = frozenset(row[0] for row in cursor.fetchall())
+        subtree_paths, report_ids = manager_reach(employee_id)
     return Scope(
         user_id=user.pk,
         employee_id=employee_id,

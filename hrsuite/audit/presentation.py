@@ -80,7 +80,9 @@ def _display(field, value, names) -> str:
 def changes_text(rows: list[tuple[str, str, str]], details: dict | None) -> str:
     """One line for exports: "field: before → after; …", or the entry's details."""
     if rows:
-        return "; ".join(f"{label}: {before} → {after}" if before else f"{label}: {after}" for label, before, after in rows)
+        return "; ".join(
+            f"{label}: {before} → {after}" if before else f"{label}: {after}" for label, before, after in rows
+        )
     return ", ".join(f"{k}: {v}" for k, v in (details or {}).items())
 
 

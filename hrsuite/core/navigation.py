@@ -21,12 +21,14 @@ class NavItem:
 
 @dataclass(frozen=True)
 class NavSection:
+    key: str
     label: str | Promise
     items: tuple[NavItem, ...]
 
 
 NAVIGATION: tuple[NavSection, ...] = (
     NavSection(
+        "overview",
         _("Overview"),
         (
             NavItem(_("Dashboard"), "core:dashboard", "speedometer2"),
@@ -34,14 +36,33 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        "workspace",
         _("My workspace"),
-        (NavItem(_("My profile"), "selfservice:home", "person-badge", "hrsuite.self_service"),),
+        (
+            NavItem(_("My workspace"), "selfservice:home", "grid", "hrsuite.self_service"),
+            NavItem(_("My profile"), "selfservice:profile", "person-badge", "hrsuite.self_service"),
+        ),
     ),
     NavSection(
+        "team",
+        _("My team"),
+        (NavItem(_("Team members"), "employees:team", "diagram-3", "hrsuite.view_my_team"),),
+    ),
+    NavSection(
+        "people",
         _("People"),
-        (NavItem(_("Employees"), "employees:list", "people", "hrsuite.view_employees"),),
+        (
+            NavItem(_("Employees"), "employees:list", "people", "hrsuite.view_employees"),
+            NavItem(_("Change requests"), "employees:requests", "inbox", "hrsuite.manage_employees"),
+            NavItem(_("Import employees"), "employees:import", "upload", "hrsuite.import_employees"),
+            NavItem(
+                _("Workforce analytics"), "employees:analytics", "bar-chart-line", "hrsuite.view_workforce_analytics"
+            ),
+            NavItem(_("Organisation"), "employees:org", "diagram-2", "hrsuite.view_employees"),
+        ),
     ),
     NavSection(
+        "administration",
         _("Administration"),
         (
             NavItem(_("Audit log"), "audit:list", "journal-text", "hrsuite.view_audit"),
@@ -51,9 +72,11 @@ NAVIGATION: tuple[NavSection, ...] = (
 )
 
 
-def navigation_for(user, current_path: str) -> list[dict]:
+def navigation_for(user, current_path: str, *, only: str | None = None) -> list[dict]:
     sections = []
     for section in NAVIGATION:
+        if only is not None and section.key != only:
+            continue
         items = []
         for item in section.items:
             if item.perm and not user.has_perm(item.perm):
@@ -65,7 +88,7 @@ def navigation_for(user, current_path: str) -> list[dict]:
             active = current_path == url or (url != "/" and current_path.startswith(url) and len(url) > 1)
             items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
         if items:
-            sections.append({"label": section.label, "items": items})
+            sections.append({"key": section.key, "label": section.label, "items": items})
     # only the longest matching entry is active
     actives = [i for s in sections for i in s["items"] if i["active"]]
     if len(actives) > 1:

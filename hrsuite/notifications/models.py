@@ -46,7 +46,12 @@ class Notification(models.Model):
     @property
     def text(self) -> str:
         translated = gettext(self.message)
+        if not self.params:
+            return translated
+        params = dict(self.params)
+        for key in params.pop("_i18n", []):
+            params[key] = gettext(params.get(key, ""))
         try:
-            return translated % self.params if self.params else translated
+            return translated % params
         except (KeyError, TypeError, ValueError):
             return translated

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Level, Notification
 
@@ -65,3 +65,10 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def source_text(label) -> str:
+    """The English source of a lazily translated label (a choice label, say), for storing in
+    notification parameters listed under "_i18n" so they are translated when shown."""
+    with translation.override(None):
+        return str(label)

@@ -6,7 +6,7 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR, CACHES, DATABASES, env
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
-FIELD_ENCRYPTION_KEYS = ["Yy1rZXktZm9yLXRlc3RzLW9ubHktMDEyMzQ1Njc4OWFiY2Q="]
+FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZlcm5ldC1rZXktMDEyMzQ1Njc4OSE="]
 BLIND_INDEX_KEY = "test-blind-index-key"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

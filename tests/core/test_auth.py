@@ -34,7 +34,7 @@ def test_each_role_dashboard_in_english(client_for, role):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("core:dashboard"))
     assert page.status_code == 200
-    assert "<h1 class=\"page-title\">Dashboard</h1>" in page.text
+    assert '<h1 class="page-title">Dashboard</h1>' in page.text
     assert "工作台" not in page.text
 
 

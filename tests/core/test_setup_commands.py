@@ -60,7 +60,7 @@ PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "hrsuite.settings.prod",
     "SECRET_KEY": "k9#Xw2!pQ7@vL4$zR8^tY1&uI6*oP3(aS5)dF0_gH2+jK7=lZ9-xC4~bN8",
     "ALLOWED_HOSTS": "hr.example.com",
-    "FIELD_ENCRYPTION_KEYS": "Yy1rZXktZm9yLXRlc3RzLW9ubHktMDEyMzQ1Njc4OWFiY2Q=",
+    "FIELD_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWZlcm5ldC1rZXktMDEyMzQ1Njc4OSE=",
     "BLIND_INDEX_KEY": "blind-index-key-for-the-check",
 }
 

@@ -70,3 +70,18 @@ def empty_state(message, icon="inbox", action_url="", action_label=""):
 def progress(value, total=100, colour="primary", label=""):
     pct = 0 if not total else max(0, min(100, round(float(value) * 100 / float(total))))
     return {"pct": pct, "colour": colour, "label": label}
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ mapping|get_item:key }} for dictionaries keyed by something other than a name."""
+    if not mapping:
+        return []
+    return mapping.get(key, [])
+
+
+@register.filter
+def model_label(content_type) -> str:
+    """The translated name of the model behind a content type."""
+    model = content_type.model_class() if content_type else None
+    return str(model._meta.verbose_name) if model else ""
