@@ -332,7 +332,9 @@ def change_request_submit(*, employee: Employee, kind: str, values: dict[str, An
 
 def _lock_pending(change: ChangeRequest) -> ChangeRequest:
     locked = (
-        ChangeRequest.objects.select_for_update(of=("self",)).select_related("employee", "employee__user").get(pk=change.pk)
+        ChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("employee", "employee__user")
+        .get(pk=change.pk)
     )
     if locked.status != RequestStatus.PENDING:
         raise ValidationError(_("This request has already been decided."))

@@ -30,11 +30,35 @@ def workforce(request):
     return counts
 
 
+def hr_attention(request):
+    from datetime import timedelta
+
+    from .choices import ContractKind, RequestStatus
+    from .models import ChangeRequest, Contract
+
+    today = timezone.localdate()
+    return {
+        "pending_requests": ChangeRequest.objects.filter(status=RequestStatus.PENDING).count(),
+        "pending_bank": ChangeRequest.objects.filter(status=RequestStatus.PENDING, kind="bank").count(),
+        "contracts_ending": list(
+            Contract.objects.filter(
+                kind=ContractKind.FIXED_TERM,
+                end_date__gte=today,
+                end_date__lte=today + timedelta(days=30),
+                renewed_by__isnull=True,
+            )
+            .exclude(employee__status=EmployeeStatus.LEFT)
+            .select_related("employee")
+            .order_by("end_date")[:8]
+        ),
+    }
+
+
 def my_team(request):
     employee = selectors.employee_for_user(request.user)
     if employee is None:
         return None
-    team = selectors.employees_visible_to(request.user).exclude(pk=employee.pk).exclude(status=EmployeeStatus.LEFT)
+    team = selectors.team_of(request.user).exclude(status=EmployeeStatus.LEFT)
     return {"count": team.count(), "members": list(team.order_by("name")[:8])}
 
 
@@ -46,6 +70,13 @@ def register_widgets() -> None:
         context=workforce,
         order=10,
         width="col-12",
+    )
+    dashboard.register(
+        "employees.hr_attention",
+        template="employees/widgets/hr_attention.html",
+        roles={Role.HR, Role.HR_ADMIN},
+        context=hr_attention,
+        order=15,
     )
     dashboard.register(
         "employees.my_team",

@@ -62,9 +62,21 @@ def test_no_english_source_string_leaks_into_chinese_pages(client_for):
             if len(e.msgid.split()) >= 3 and "%" not in e.msgid and "{" not in e.msgid:
                 msgids.add(e.msgid)
     pages = {
-        "hr_admin": ["core:dashboard", "audit:list", "ops:health_page", "employees:list", "notifications:list"],
-        "manager": ["core:dashboard", "employees:list"],
-        "employee": ["core:dashboard", "selfservice:home"],
+        "hr_admin": [
+            "core:dashboard",
+            "audit:list",
+            "ops:health_page",
+            "employees:list",
+            "employees:create",
+            "employees:requests",
+            "employees:org",
+            "employees:import",
+            "employees:analytics",
+            "employees:targets",
+            "notifications:list",
+        ],
+        "manager": ["core:dashboard", "employees:list", "employees:team"],
+        "employee": ["core:dashboard", "selfservice:home", "selfservice:profile"],
     }
     for role, names in pages.items():
         client = client_for(role)

@@ -35,7 +35,7 @@ def test_only_hr_admin_reads_the_audit_log(client_for, role):
 def test_employee_cannot_open_another_employees_record(client_for, people):
     other = people["employees"]["other_employee"]
     response = client_for("employee").get(reverse("employees:detail", args=[other.pk]))
-    assert response.status_code == 404
+    assert response.status_code == 403  # HR pages; an employee reads their own record at /me/profile/
 
 
 def test_manager_cannot_open_record_outside_subtree(client_for, people):
