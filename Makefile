@@ -62,8 +62,12 @@ test: system-deps-test venv
 	$(BIN)/pytest -n 2 --dist loadgroup --create-db $(PYTEST_ARGS)
 
 SIZE ?= 10000
-bench: prepare
-	$(MANAGE) bench --size $(SIZE)
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/hrsuite_bench
+bench: system-deps venv .env
+	@DATABASE_URL=$(BENCH_DB) $(MANAGE) preflight
+	@DATABASE_URL=$(BENCH_DB) $(MANAGE) migrate --noinput -v 0
+	@DATABASE_URL=$(BENCH_DB) $(MANAGE) compilemessages $(I18N_IGNORE) -v 0
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) bench --size $(SIZE)
 
 lint: venv
 	$(BIN)/ruff check .

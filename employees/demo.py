@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -186,7 +186,7 @@ def national_id(rng: random.Random, birth: date, gender: str) -> str:
     return first17 + id_check_character(first17)
 
 
-def fill_profile(e: Employee, rng: random.Random, family: str, today: date) -> None:
+def fill_profile(e: Employee, rng: random.Random, family: str, today: date, used_ids: set[str] | None = None) -> None:
     """Complete a generated employee with plausible personal, education and bank data."""
     age = int(rng.triangular(22, 58, 31))
     birth = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
@@ -194,6 +194,10 @@ def fill_profile(e: Employee, rng: random.Random, family: str, today: date) -> N
         birth = e.hire_date - timedelta(days=22 * 365 + rng.randint(0, 900))
     e.birth_date = birth
     e.national_id = national_id(rng, birth, e.gender)
+    while used_ids is not None and e.national_id in used_ids:  # unique, like real ones
+        e.national_id = national_id(rng, birth, e.gender)
+    if used_ids is not None:
+        used_ids.add(e.national_id)
     roll = rng.random()
     master_share = {RoleFamily.RISK_CONTROL: 0.32, RoleFamily.TECHNOLOGY: 0.35, RoleFamily.COMPLIANCE: 0.3}.get(
         family, 0.15
@@ -213,6 +217,7 @@ def fill_profile(e: Employee, rng: random.Random, family: str, today: date) -> N
     e.bank_name = rng.choice(BANKS)
     e.bank_account = "6222" + "".join(str(rng.randrange(10)) for _ in range(15))
     e.bank_account_holder = e.name
+    e.bank_account_changed_at = datetime.combine(e.hire_date or today, datetime.min.time(), tzinfo=UTC)
     e.emergency_contact_name = e.name[0] + rng.choice("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚")
     e.emergency_contact_relation = rng.choice(RELATIONS)
     e.emergency_contact_phone = f"139{rng.randrange(10**8):08d}"
@@ -298,6 +303,7 @@ def seed_employees(departments: dict[str, Department], count: int, *, seed: int 
         positions_by_family.setdefault(p.role_family, []).append(p)
     grades = list(Grade.objects.order_by("level"))
     today = date.today()
+    used_ids = set(Employee.objects.exclude(national_id="").values_list("national_id", flat=True))
     new = []
     for n in range(1, count + 1):
         # draw every value even for existing rows so the sequence (and the data) is stable
@@ -344,7 +350,7 @@ def seed_employees(departments: dict[str, Department], count: int, *, seed: int 
             hire_date=hired,
             leave_date=leave_date,
         )
-        fill_profile(e, random.Random(profile_seed), family, today)  # noqa: S311
+        fill_profile(e, random.Random(profile_seed), family, today, used_ids)  # noqa: S311
         new.append(e)
     Employee.objects.bulk_create(new, batch_size=2000)
     _assign_managers(departments)
@@ -437,9 +443,48 @@ def _assign_managers(departments: dict[str, Department]) -> None:
     Employee.objects.bulk_update(changed, ["manager"], batch_size=2000)
 
 
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def seed_requests_and_documents(people: dict[str, Employee]) -> None:
+    """A pending bank-account change and a contact change for HR's queue, and a contract scan."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .choices import ChangeKind, DocumentKind
+    from .models import ChangeRequest, EmployeeDocument
+    from .services import change_request_submit, document_upload
+
+    if not ChangeRequest.objects.exists():
+        others = list(Employee.objects.filter(employee_no__in=["E00003", "E00007"]).order_by("employee_no"))
+        if len(others) == 2:
+            change_request_submit(
+                employee=others[0],
+                kind=ChangeKind.BANK,
+                values={
+                    "bank_name": "招商银行",
+                    "bank_account": "6225880123456789",
+                    "bank_account_holder": others[0].name,
+                },
+            )
+            change_request_submit(
+                employee=others[1],
+                kind=ChangeKind.CONTACT,
+                values={"phone": "13911223344", "address": "上海市徐汇区漕溪北路 8 号"},
+            )
+    emp = people["employee"]
+    if not EmployeeDocument.objects.filter(employee=emp).exists():
+        document_upload(
+            employee=emp,
+            kind=DocumentKind.CONTRACT_SCAN,
+            title="劳动合同（首签）",
+            upload=SimpleUploadedFile("劳动合同.pdf", DEMO_PDF),
+        )
+
+
 @transaction.atomic
 def seed(*, employees: int = 200) -> dict:
     departments = seed_organisation()
     people = seed_logins(departments)
     added = seed_employees(departments, employees)
+    seed_requests_and_documents(people)
     return {"departments": len(departments), "employees_added": added, "logins": sorted(people)}

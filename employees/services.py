@@ -419,3 +419,21 @@ def reference_save(*, obj):
     obj.full_clean()
     obj.save()
     return obj
+
+
+def purge_stale_imports(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete files under MEDIA_ROOT/imports/ left by previews that were never confirmed."""
+    import os
+
+    from django.conf import settings
+
+    root = os.path.join(settings.MEDIA_ROOT, "imports")
+    cutoff = timezone.now().timestamp() - older_than.total_seconds()
+    removed = 0
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.path.getmtime(path) < cutoff:
+                os.remove(path)
+                removed += 1
+    return removed

@@ -15,6 +15,7 @@ app.autodiscover_tasks()
 # the jobs read them when they run.
 app.conf.beat_schedule = {
     "beat-heartbeat": {"task": "hrsuite.ops.tasks.beat_heartbeat", "schedule": 60.0},
+    "purge-stale-imports": {"task": "employees.tasks.purge_stale_imports", "schedule": crontab(hour=3, minute=30)},
     "contract-end-reminders": {
         "task": "employees.tasks.contract_end_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -267,3 +267,18 @@ def test_rotate_field_keys(people, settings):
     call_command("rotate_field_keys", verbosity=0)
     settings.FIELD_ENCRYPTION_KEYS = [new]  # the old key is gone
     assert Employee.objects.get(pk=e.pk).bank_account == "6222021234567890123"
+
+
+def test_stale_import_files_are_purged(settings, tmp_path):
+    import os
+    import time
+
+    folder = tmp_path / "private" / "imports" / "2026"
+    folder.mkdir(parents=True)
+    old, fresh = folder / "old.xlsx", folder / "fresh.xlsx"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    assert services.purge_stale_imports() == 1
+    assert not old.exists() and fresh.exists()
