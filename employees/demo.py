@@ -138,6 +138,7 @@ DEMO_LOGINS = [
         "manager", (Role.MANAGER, Role.EMPLOYEE), "HQ-TECH", "王志强", Gender.MALE, "TECH-BE", "M1", heads="HQ-TECH"
     ),
     DemoLogin("employee", (Role.EMPLOYEE,), "HQ-TECH", "李小龙", Gender.MALE, "TECH-BE", "P5"),
+    DemoLogin("payroll2", (Role.PAYROLL, Role.EMPLOYEE), "HQ-FIN", "孙丽", Gender.FEMALE, "FUNC-FIN", "P6"),
 ]
 
 
@@ -239,6 +240,7 @@ def seed_logins(departments: dict[str, Department]) -> dict[str, Employee]:
     grades = {g.code: g for g in Grade.objects.all()}
     rng = random.Random(7)  # noqa: S311  (demo data)
     today = date.today()
+    used_ids = set(Employee.objects.exclude(national_id="").values_list("national_id", flat=True))
     people: dict[str, Employee] = {}
     for i, login in enumerate(DEMO_LOGINS, start=1):
         user = User.objects.filter(username=login.username).first()
@@ -264,7 +266,7 @@ def seed_logins(departments: dict[str, Department]) -> dict[str, Employee]:
                 status=EmployeeStatus.ACTIVE,
                 hire_date=date(2019, 3, 1) + timedelta(days=97 * i),
             )
-            fill_profile(employee, rng, positions[login.position].role_family, today)
+            fill_profile(employee, rng, positions[login.position].role_family, today, used_ids)
             employee.save()
             Contract.objects.create(
                 employee=employee,

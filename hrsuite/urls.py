@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("hrsuite.audit.urls")),
     path("notifications/", include("hrsuite.notifications.urls")),
     path("employees/", include("employees.urls")),
+    path("payroll/", include("payroll.urls")),
     path("me/", include("employees.me_urls")),
     path("django-admin/", admin.site.urls),
 ]

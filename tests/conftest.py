@@ -3,10 +3,11 @@
 import os
 
 import pytest
-from django.core.cache import cache
 
-from hrsuite.roles import Role
-from tests.factories import PASSWORD, DepartmentFactory, EmployeeFactory, UserFactory
+from tests.constants import PASSWORD
+
+# Factories and roles import Django models: they are imported inside the fixtures, so the pure
+# engine tests also run without Django (pytest -p no:django).
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -24,7 +25,13 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache_and_media(settings, tmp_path):
+def _clean_cache_and_media(request, tmp_path):
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.core.cache import cache
+
+    settings = request.getfixturevalue("settings")
     settings.MEDIA_ROOT = tmp_path / "private"
     cache.clear()
     yield
@@ -34,6 +41,8 @@ def _clean_cache_and_media(settings, tmp_path):
 @pytest.fixture
 def org(db):
     """Headquarters with two departments (A: technology, B: sales) and a sub-team under A."""
+    from tests.factories import DepartmentFactory
+
     hq = DepartmentFactory(name="总部", code="HQ")
     a = DepartmentFactory(name="技术部", code="A", parent=hq)
     a_team = DepartmentFactory(name="平台组", code="A1", parent=a)
@@ -42,6 +51,8 @@ def org(db):
 
 
 def _person(username, roles, department, **extra):
+    from tests.factories import EmployeeFactory, UserFactory
+
     user = UserFactory(username=username, roles=roles)
     employee = EmployeeFactory(user=user, department=department, name=extra.pop("name", username), **extra)
     return user, employee
@@ -51,6 +62,8 @@ def _person(username, roles, department, **extra):
 def people(org):
     """One user per role. `manager` heads department A; `employee` is in A and reports to them;
     `other_employee` and `other_manager` are in department B."""
+    from hrsuite.roles import Role
+
     hr_admin, hr_admin_emp = _person("hradmin", [Role.HR_ADMIN, Role.HR, Role.EMPLOYEE], org["hq"])
     hr, hr_emp = _person("hrstaff", [Role.HR, Role.EMPLOYEE], org["hq"])
     payroll, payroll_emp = _person("payroll", [Role.PAYROLL, Role.EMPLOYEE], org["hq"])

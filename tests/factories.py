@@ -8,9 +8,9 @@ from faker import Faker
 from employees.choices import EmployeeStatus
 from employees.models import Department, Employee
 from employees.services import department_save
+from tests.constants import PASSWORD
 
 fake = Faker("zh_CN")
-PASSWORD = "correct-horse-battery"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

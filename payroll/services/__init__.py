@@ -1,0 +1,2 @@
+"""Writes of payroll data. `config` holds the set-up (components, structures, assignments,
+inputs, policies, declarations, adjustments); `runs` holds pay runs."""

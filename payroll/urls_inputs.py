@@ -1,0 +1,3 @@
+"""URLs of the per-person pay pages: assignments, period inputs, declarations, adjustments."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the pay set-up pages: components, inputs, structures, social-insurance policies."""
+
+urlpatterns: list = []

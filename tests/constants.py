@@ -1,0 +1,3 @@
+"""Constants shared by the test suite (no Django imports)."""
+
+PASSWORD = "correct-horse-battery"
