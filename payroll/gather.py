@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -117,6 +118,18 @@ def declaration_dataclass(d: TaxDeclaration) -> china.Declaration:
     )
 
 
+class AssignmentRow(NamedTuple):
+    pk: int
+    employee_id: int
+    structure_id: int
+    base_salary: Decimal
+    si_policy_city: str
+    si_base: Decimal | None
+    first_income_this_year: bool
+    prior_year_low_income: bool
+    merge_annual_bonus: bool
+
+
 @dataclass
 class Gathered:
     inputs: list[PayInput]
@@ -134,20 +147,27 @@ def gather(period: date, employee_ids: list[int], structure_cache: dict | None =
             "pk", "department_id", "location__city", "department__location__city", "hire_date"
         )
     }
-    assignments: dict[int, PayAssignment] = {}
-    for a in (
+    # plain tuples rather than model instances: this runs for every chunk of a 10,000-person run
+    assignments: dict[int, AssignmentRow] = {}
+    for row in (
         PayAssignment.objects.filter(employee_id__in=employee_ids, effective_from__lte=end)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period))
         .order_by("employee_id", "effective_from")
+        .values_list(*AssignmentRow._fields)
     ):
+        a = AssignmentRow(*row)
         assignments[a.employee_id] = a  # the latest one effective in the month
     items: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for item in AssignmentItem.objects.filter(assignment__in=assignments.values()).select_related("component"):
-        items[item.assignment_id][item.component.code] = item.amount
-    defaults = {d.code: d.default for d in InputDefinition.objects.filter(is_active=True)}
+    for assignment_id, code, amount in AssignmentItem.objects.filter(
+        assignment_id__in=[a.pk for a in assignments.values()]
+    ).values_list("assignment_id", "component__code", "amount"):
+        items[assignment_id][code] = amount
+    defaults = dict(InputDefinition.objects.filter(is_active=True).values_list("code", "default"))
     inputs: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict(defaults))
-    for pi in PeriodInput.objects.filter(employee_id__in=employee_ids, period=period).select_related("definition"):
-        inputs[pi.employee_id][pi.definition.code] = pi.value
+    for employee_id, code, value in PeriodInput.objects.filter(employee_id__in=employee_ids, period=period).values_list(
+        "employee_id", "definition__code", "value"
+    ):
+        inputs[employee_id][code] = value
     policies = {
         p.city: policy_dataclass(p)
         for p in SocialInsurancePolicy.objects.filter(effective_from__lte=end)
@@ -156,7 +176,7 @@ def gather(period: date, employee_ids: list[int], structure_cache: dict | None =
     }
     declarations = {d.employee_id: d for d in TaxDeclaration.objects.filter(employee_id__in=employee_ids, year=year)}
     previous = {}
-    for s in (
+    for row in (
         PaySlip.objects.filter(
             employee_id__in=employee_ids,
             period__year=year,
@@ -166,16 +186,18 @@ def gather(period: date, employee_ids: list[int], structure_cache: dict | None =
         )
         .order_by("employee_id", "-period")
         .distinct("employee_id")
-    ):
-        previous[s.employee_id] = china.IitYtd(
-            income=s.ytd_income,
-            exempt=s.ytd_exempt,
-            special=s.ytd_special,
-            additional=s.ytd_additional,
-            other=s.ytd_other,
-            basic_deduction=s.ytd_basic,
-            tax_withheld=s.ytd_tax,
+        .values_list(
+            "employee_id",
+            "ytd_income",
+            "ytd_exempt",
+            "ytd_special",
+            "ytd_additional",
+            "ytd_other",
+            "ytd_basic",
+            "ytd_tax",
         )
+    ):
+        previous[row[0]] = china.IitYtd(*row[1:])
     adjustments: dict[int, list[Adjustment]] = defaultdict(list)
     for adj in PayAdjustment.objects.filter(employee_id__in=employee_ids, period=period).order_by("pk"):
         adjustments[adj.employee_id].append(Adjustment(adj.amount, adj.taxable, adj.reason))
@@ -192,7 +214,7 @@ def gather(period: date, employee_ids: list[int], structure_cache: dict | None =
             continue
         if a.structure_id not in structure_cache:
             try:
-                structure_cache[a.structure_id] = load_structure(a.structure)
+                structure_cache[a.structure_id] = load_structure(SalaryStructure.objects.get(pk=a.structure_id))
             except FormulaError as exc:
                 structure_cache[a.structure_id] = exc
         structure = structure_cache[a.structure_id]

@@ -525,6 +525,16 @@ class PaySlip(models.Model):
     def __str__(self) -> str:
         return f"{self.employee.name} {self.period:%Y-%m}"
 
+    @property
+    def contributions_employee(self):
+        """Social insurance and housing fund taken from the employee."""
+        return self.si_employee + self.hf_employee
+
+    @property
+    def income_tax(self):
+        """Income tax of the month including the separately taxed annual bonus."""
+        return self.iit + self.bonus_tax
+
 
 class PaySlipLine(models.Model):
     """One line of a slip and how it was computed: the formula, the inputs it used, the result."""

@@ -7,6 +7,15 @@ app_name = "payroll"
 
 urlpatterns = [
     path("", runs.run_list, name="runs"),
+    path("runs/new/", runs.run_create, name="run_create"),
+    path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),
+    path("runs/<int:pk>/calculate/", runs.run_calculate, name="run_calculate"),
+    path("runs/<int:pk>/approve/", runs.run_approve, name="run_approve"),
+    path("runs/<int:pk>/return/", runs.run_return, name="run_return"),
+    path("runs/<int:pk>/finalize/", runs.run_finalize, name="run_finalize"),
+    path("runs/<int:pk>/cancel/", runs.run_cancel, name="run_cancel"),
+    path("slips/<int:pk>/", runs.slip_detail, name="slip_detail"),
     *urls_setup.urlpatterns,
     *urls_inputs.urlpatterns,
 ]

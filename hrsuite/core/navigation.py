@@ -62,6 +62,21 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        "payroll",
+        _("Payroll"),
+        (
+            NavItem(_("Pay runs"), "payroll:runs", "cash-stack", "hrsuite.manage_payroll"),
+            NavItem(_("Period inputs"), "payroll:period_inputs", "pencil-square", "hrsuite.manage_payroll"),
+            NavItem(_("Pay assignments"), "payroll:assignments", "person-vcard", "hrsuite.manage_payroll"),
+            NavItem(_("Salary structures"), "payroll:structures", "diagram-3", "hrsuite.manage_payroll"),
+            NavItem(_("Pay components"), "payroll:components", "list-ul", "hrsuite.manage_payroll"),
+            NavItem(_("Input definitions"), "payroll:input_definitions", "input-cursor-text", "hrsuite.manage_payroll"),
+            NavItem(_("Social insurance"), "payroll:policies", "shield-check", "hrsuite.manage_payroll"),
+            NavItem(_("Tax declarations"), "payroll:declarations", "file-earmark-text", "hrsuite.manage_payroll"),
+            NavItem(_("Adjustments"), "payroll:adjustments", "arrow-left-right", "hrsuite.manage_payroll"),
+        ),
+    ),
+    NavSection(
         "administration",
         _("Administration"),
         (

@@ -1,0 +1,59 @@
+"""Benchmark: a month's pay run for the whole generated company, against PostgreSQL COPY of the
+same number of slip lines."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from hrsuite.bench import Result, Timer, scenario
+
+from .choices import RunStatus
+from .models import PaySlip, PaySlipLine
+from .services import runs
+
+
+@scenario("payroll.run", order=40)
+def pay_run(size: int) -> Result:
+    """Calculate and store the current month's run in one process (chunks computed in turn);
+    baseline: COPY of as many slip lines into a scratch copy of the lines table."""
+    actor = get_user_model().objects.get(username="payroll")
+    period = timezone.localdate().replace(day=1)
+    run, _created = runs.payrun_create(period=period, actor=actor)
+    if run.status not in (RunStatus.DRAFT, RunStatus.CALCULATED):
+        return Result("payroll.run", size, 0.0, note=f"skipped: the {period:%Y-%m} run is {run.status}")
+    with Timer() as t:
+        run = runs.payrun_calculate(run=run, actor=actor, dispatch=False)
+    slips = PaySlip.objects.filter(run=run).count()
+    lines = PaySlipLine.objects.filter(slip__run=run).count()
+    baseline = copy_baseline(lines)
+    return Result(
+        "payroll.run",
+        slips,
+        t.seconds,
+        baseline,
+        target_seconds=60.0,
+        note=f"{lines} lines ({lines / max(slips, 1):.1f} per slip), {run.errors_count} slips in error; target ratio < 10",
+        extra={"lines": lines, "errors": run.errors_count},
+    )
+
+
+def copy_baseline(lines: int) -> float:
+    """PostgreSQL COPY of `lines` realistic slip lines into an unlogged-free scratch table with the
+    same columns (the physical lower bound of storing the run's lines)."""
+    buf = io.StringIO()
+    row = '1\t绩效奖金\t绩效奖金\tearning\tcomponent\tt\t{amount}\t基本工资 * 绩效系数 * 0.2\t{{"基本工资": "13900.00"}}\t\t30\n'
+    for i in range(lines):
+        buf.write(row.format(amount=Decimal(1000 + i % 5000)))
+    data = buf.getvalue()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_lines (LIKE payroll_payslipline INCLUDING DEFAULTS) ON COMMIT DROP")
+        cursor.execute("ALTER TABLE bench_lines ALTER COLUMN id DROP NOT NULL")
+        columns = "slip_id, code, name, kind, source, taxable, amount, formula, inputs, explanation, display_order"
+        with Timer() as t, cursor.cursor.copy(f"COPY bench_lines ({columns}) FROM STDIN") as copy:
+            copy.write(data)
+    return t.seconds
