@@ -258,3 +258,37 @@ def test_annual_bonus_is_taxed_separately(assignments, run_factory, people):
     assert slip.bonus_tax == D("3390.10")  # 36,001 ÷ 12 > 3,000: 10% − 210
     assert slip.iit == D("421.50")  # wages taxed as without the bonus
     assert slip.gross == D("24000.00") + D("36001.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_pressing_calculate_at_once_get_one_set_of_slips(people, policy, structure):
+    from payroll.models import PayAssignment
+
+    for employee in people["employees"].values():
+        PayAssignment.objects.create(
+            employee=employee, structure=structure, base_salary=D("12000"), effective_from=date(2025, 1, 1), si_policy_city="北京"
+        )
+    run, _ = runs.payrun_create(period=JAN, actor=people["users"]["payroll"])
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def press():
+        try:
+            barrier.wait()
+            runs.payrun_calculate(run=run, actor=people["users"]["payroll"], dispatch=False)
+            outcomes.append("calculated")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    run.refresh_from_db()
+    assert run.status == RunStatus.CALCULATED
+    assert "calculated" in outcomes
+    assert PaySlip.objects.filter(run=run).count() == len(people["employees"])
+    assert PaySlip.objects.filter(run=run).values("employee").distinct().count() == len(people["employees"])
