@@ -1,21 +1,8 @@
-from datetime import date
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department
-from hrsuite.core.forms import StyledForm
-
-
-class MonthField(forms.DateField):
-    """A month picker (<input type="month">) giving the first day of the month."""
-
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
-
-    def to_python(self, value):
-        d = super().to_python(value)
-        return d.replace(day=1) if isinstance(d, date) else d
+from hrsuite.core.forms import MonthField, StyledForm
 
 
 class RunCreateForm(StyledForm):

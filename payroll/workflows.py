@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from hrsuite.audit.models import AuditEvent
 from hrsuite.audit.services import audit_record
@@ -56,11 +56,11 @@ def transition(run: PayRun, action: str, *, actor=None, request=None, details: d
 
 
 ACTION_LABELS = {
-    "calculate": gettext_lazy("calculated"),
-    "calculation_done": gettext_lazy("completed"),
-    "approve": gettext_lazy("approved"),
-    "return": gettext_lazy("returned"),
-    "finalize": gettext_lazy("finalised"),
-    "publish": gettext_lazy("published"),
-    "cancel": gettext_lazy("cancelled"),
+    "calculate": pgettext_lazy("run action", "calculated"),
+    "calculation_done": pgettext_lazy("run action", "completed"),
+    "approve": pgettext_lazy("run action", "approved"),
+    "return": pgettext_lazy("run action", "returned"),
+    "finalize": pgettext_lazy("run action", "finalised"),
+    "publish": pgettext_lazy("run action", "published"),
+    "cancel": pgettext_lazy("run action", "cancelled"),
 }

@@ -139,3 +139,13 @@ def login(live_server, people):
         return page
 
     return do
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English (for tests that assert English source messages)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

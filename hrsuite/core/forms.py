@@ -1,7 +1,10 @@
 """Form rendering shared by every form: Bootstrap classes on widgets and one field layout."""
 
+from datetime import date
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
 
 
 class FormRenderer(TemplatesSetting):
@@ -45,3 +48,15 @@ class StyledForm(StyledFormMixin, forms.Form):
 
 class StyledModelForm(StyledFormMixin, forms.ModelForm):
     pass
+
+
+class MonthField(forms.DateField):
+    """A month picker (<input type="month">) giving the first day of the month."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2026-07.")}
+
+    def to_python(self, value):
+        d = super().to_python(value)
+        return d.replace(day=1) if isinstance(d, date) else d

@@ -41,9 +41,16 @@ def _paths(run: PayRun) -> list[str] | None:
     return list(run.departments.values_list("path", flat=True))
 
 
-def _overlaps(period: date, departments) -> bool:
-    """Whether an open or finalised run of the month already covers any of these departments."""
-    others = PayRun.objects.filter(period=period).exclude(status=RunStatus.CANCELLED).prefetch_related("departments")
+def _overlaps(period: date, departments, key: str) -> bool:
+    """Whether another open or finalised run of the month (with a different scope) already
+    covers any of these departments. A run with the same scope is not an overlap: it is the
+    run itself, perhaps created a moment ago by someone else."""
+    others = (
+        PayRun.objects.filter(period=period)
+        .exclude(status=RunStatus.CANCELLED)
+        .exclude(scope_key=key)
+        .prefetch_related("departments")
+    )
     new_paths = [d.path for d in departments]
     for other in others:
         if other.scope_key == "all" or not new_paths:
@@ -63,7 +70,7 @@ def payrun_create(*, period: date, departments=(), actor) -> tuple[PayRun, bool]
     existing = PayRun.objects.filter(period=period, scope_key=key).exclude(status=RunStatus.CANCELLED).first()
     if existing:
         return existing, False
-    if _overlaps(period, departments):
+    if _overlaps(period, departments, key):
         raise ValidationError(
             _(
                 "Another pay run of %(period)s already covers some of these employees. Cancel it or choose other departments."
