@@ -6,6 +6,8 @@ import pytest
 
 from tests.constants import PASSWORD
 
+pytest_plugins = ["tests.payroll.fixtures"]
+
 # Factories and roles import Django models: they are imported inside the fixtures, so the pure
 # engine tests also run without Django (pytest -p no:django).
 

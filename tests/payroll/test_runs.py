@@ -123,7 +123,7 @@ def test_employee_without_assignment_gets_an_error_slip(assignments, run_factory
 
 
 def _other_payroll():
-    from tests.payroll.conftest import _second_payroll_user
+    from tests.payroll.fixtures import _second_payroll_user
 
     return _second_payroll_user()
 
@@ -266,7 +266,11 @@ def test_two_people_pressing_calculate_at_once_get_one_set_of_slips(people, poli
 
     for employee in people["employees"].values():
         PayAssignment.objects.create(
-            employee=employee, structure=structure, base_salary=D("12000"), effective_from=date(2025, 1, 1), si_policy_city="北京"
+            employee=employee,
+            structure=structure,
+            base_salary=D("12000"),
+            effective_from=date(2025, 1, 1),
+            si_policy_city="北京",
         )
     run, _ = runs.payrun_create(period=JAN, actor=people["users"]["payroll"])
     barrier = threading.Barrier(2)

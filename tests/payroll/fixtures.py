@@ -1,4 +1,4 @@
-"""Payroll fixtures: a Beijing policy, a small structure with formulas, and an assignment for
+"""Payroll fixtures (registered in tests/conftest.py as a plugin, so browser tests can use them too): a Beijing policy, a small structure with formulas, and an assignment for
 every person of the `people` fixture."""
 
 from datetime import date
