@@ -23,6 +23,8 @@ class PayrollConfig(AppConfig):
             models.SocialInsuranceRate,
             models.TaxDeclaration,
             models.PayAdjustment,
+            models.BlockedAccount,
+            models.PayeeFlag,
         ):
             register(model)
         register(models.PayRun, exclude=("employees_done", "calc_token", "calc_started_at", "calc_finished_at"))

@@ -558,3 +558,86 @@ class PaySlipLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.amount}"
+
+
+class PayslipDocument(models.Model):
+    """The PDF of a published payslip, rendered once in a Celery batch and kept privately."""
+
+    slip = models.OneToOneField(PaySlip, on_delete=models.PROTECT, related_name="document")
+    file = models.FileField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payslip PDF")
+        verbose_name_plural = _("payslip PDFs")
+
+    def __str__(self) -> str:
+        return str(self.slip)
+
+
+class FlagKind(models.TextChoices):
+    HOLDER_NAME = "holder_name", _("Account holder differs from the employee")
+    SHARED_ACCOUNT = "shared_account", _("Account shared by several employees")
+    RECENT_CHANGE = "recent_change", _("Account changed shortly before the run")
+    BLOCKLISTED = "blocklisted", _("Account on the blocklist")
+    LEFT = "left", _("Payee has left")
+    NO_ACCOUNT = "no_account", _("No bank account")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    OVERRIDDEN = "overridden", _("Overridden")
+
+
+class BlockedAccount(models.Model):
+    """A bank account HR has blocked (fraud, sanctions, a closed account). Stored as its blind
+    index and last four digits: the list itself holds no account numbers."""
+
+    account_hash = models.CharField(max_length=64, unique=True, editable=False)
+    last4 = models.CharField(_("last four digits"), max_length=4, editable=False)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("blocked account")
+        verbose_name_plural = _("blocked accounts")
+
+    def __str__(self) -> str:
+        return f"****{self.last4}"
+
+
+class PayeeFlag(models.Model):
+    """A payee check that failed for a slip of a run. Open flags block finalisation until the
+    cause is fixed (the flag then resolves on the next check) or someone overrides it with a
+    written reason."""
+
+    run = models.ForeignKey(PayRun, on_delete=models.CASCADE, related_name="flags")
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("check"), max_length=20, choices=FlagKind.choices)
+    detail = models.CharField(_("detail"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "status", "kind", "employee"]
+        verbose_name = _("payee check")
+        verbose_name_plural = _("payee checks")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "employee", "kind"], name="payee_flag_unique"),
+            models.CheckConstraint(condition=_in("kind", FlagKind), name="payee_flag_kind_valid"),
+            models.CheckConstraint(condition=_in("status", FlagStatus), name="payee_flag_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="overridden") | ~Q(reason=""), name="payee_flag_override_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.get_kind_display()}"
