@@ -16,6 +16,10 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "beat-heartbeat": {"task": "hrsuite.ops.tasks.beat_heartbeat", "schedule": 60.0},
     "purge-stale-imports": {"task": "employees.tasks.purge_stale_imports", "schedule": crontab(hour=3, minute=30)},
+    "render-missing-payslips": {
+        "task": "payroll.tasks.render_missing_payslips",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "contract-end-reminders": {
         "task": "employees.tasks.contract_end_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -259,6 +259,25 @@ def seed_declarations(year: int, rng: random.Random) -> None:
     TaxDeclaration.objects.bulk_create(rows, batch_size=2000)
 
 
+def seed_payee_cases() -> None:
+    """Two cases for the payee checks of the current month: an account in someone else's name and
+    an account HR has blocked."""
+    from .checks import blocklist_add
+    from .models import BlockedAccount
+
+    payroll = get_user_model().objects.get(username="payroll")
+    odd = Employee.objects.filter(employee_no="E00010").first()
+    if odd is not None and odd.bank_account_holder == odd.name:
+        odd.bank_account_holder = odd.name[0] + "某某"
+        odd.save(update_fields=["bank_account_holder"])
+    if not BlockedAccount.objects.exists():
+        blocklist_add(account="6222020200112233445", reason="银行通报：涉嫌电信诈骗账户", actor=payroll)
+        suspect = Employee.objects.filter(employee_no="E00020").first()
+        if suspect is not None:
+            suspect.bank_account = "6222020200112233445"
+            suspect.save()
+
+
 def seed_runs(today: date) -> list[PayRun]:
     """Finalised runs for the months of this year so far, a calculated draft for this month."""
     from .services import runs
@@ -269,12 +288,22 @@ def seed_runs(today: date) -> list[PayRun]:
     made = []
     for month in range(1, today.month + 1):
         period = date(today.year, month, 1)
+        if month == today.month:
+            seed_payee_cases()
         run, _created = runs.payrun_create(period=period, actor=preparer)
         if run.status == RunStatus.DRAFT:
             run = runs.payrun_calculate(run=run, actor=preparer, dispatch=False)
         if month < today.month and run.status == RunStatus.CALCULATED and not run.errors_count:
+            from .checks import flag_override
+            from .models import PayeeFlag
+            from .payslips import payrun_publish
+
             run = runs.payrun_approve(run=run, actor=approver)
+            for flag in PayeeFlag.objects.filter(run=run, status="open"):
+                flag_override(flag=flag, actor=approver, reason="演示数据：已电话核实账户信息")
             run = runs.payrun_finalize(run=run, actor=approver)
+            # employees see their payslips; the PDFs are rendered on demand or by the nightly job
+            run = payrun_publish(run=run, actor=approver, dispatch=False, render=False)
         made.append(run)
     return made
 

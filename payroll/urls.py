@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import urls_inputs, urls_setup
-from .views import runs
+from .views import checks, runs
 
 app_name = "payroll"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("runs/<int:pk>/return/", runs.run_return, name="run_return"),
     path("runs/<int:pk>/finalize/", runs.run_finalize, name="run_finalize"),
     path("runs/<int:pk>/cancel/", runs.run_cancel, name="run_cancel"),
+    path("runs/<int:pk>/publish/", runs.run_publish, name="run_publish"),
+    path("slips/<int:pk>/pdf/", runs.slip_pdf, name="slip_pdf"),
+    path("runs/<int:pk>/recheck/", checks.run_recheck, name="run_recheck"),
+    path("flags/<int:pk>/override/", checks.flag_override, name="flag_override"),
+    path("blocklist/", checks.blocklist, name="blocklist"),
+    path("blocklist/<int:pk>/remove/", checks.blocklist_remove, name="blocklist_remove"),
     path("slips/<int:pk>/", runs.slip_detail, name="slip_detail"),
     *urls_setup.urlpatterns,
     *urls_inputs.urlpatterns,

@@ -41,6 +41,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem(_("My workspace"), "selfservice:home", "grid", "hrsuite.self_service"),
             NavItem(_("My profile"), "selfservice:profile", "person-badge", "hrsuite.self_service"),
+            NavItem(_("My payslips"), "mypay:list", "receipt", "hrsuite.self_service"),
         ),
     ),
     NavSection(
@@ -74,6 +75,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Social insurance"), "payroll:policies", "shield-check", "hrsuite.manage_payroll"),
             NavItem(_("Tax declarations"), "payroll:declarations", "file-earmark-text", "hrsuite.manage_payroll"),
             NavItem(_("Adjustments"), "payroll:adjustments", "arrow-left-right", "hrsuite.manage_payroll"),
+            NavItem(_("Blocked accounts"), "payroll:blocklist", "slash-circle", "hrsuite.manage_payroll"),
         ),
     ),
     NavSection(

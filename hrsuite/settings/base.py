@@ -235,6 +235,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 FORM_RENDERER = "hrsuite.core.forms.FormRenderer"
@@ -243,3 +245,4 @@ DJANGO_TABLES2_TEMPLATE = "components/table.html"
 # django-auditlog's own migrations create its default log table even when the model is swapped
 # for audit.AuditEntry; that unused table would only hold foreign keys. Its migrations are off.
 MIGRATION_MODULES = {"auditlog": None}
+HRSUITE_BANK_CHANGE_DAYS = env.int("BANK_CHANGE_DAYS", default=30)

@@ -312,7 +312,7 @@ def _complete(run_id: int, token) -> None:
     zero = 0
     gross, net = totals["gross"] or zero, totals["net"] or zero
     run = PayRun.objects.get(pk=run_id)
-    workflows.transition(
+    run = workflows.transition(
         run,
         "calculation_done",
         details={"token": str(token)},
@@ -324,6 +324,9 @@ def _complete(run_id: int, token) -> None:
         total_iit=(totals["iit"] or zero) + (totals["bonus_tax"] or zero),
         total_employer_cost=totals["employer"] or zero,
     )
+    from ..checks import run_payee_checks
+
+    run_payee_checks(run)
 
 
 @transaction.atomic
@@ -360,8 +363,9 @@ def payrun_finalize(*, run: PayRun, actor, request=None) -> PayRun:
     run = PayRun.objects.select_for_update().get(pk=run.pk)
     if run.approved_by_id is None:
         raise ValidationError(_("The run must be approved by a second person first."))
-    from ..checks import blocking_issues
+    from ..checks import blocking_issues, run_payee_checks
 
+    run_payee_checks(run)  # the accounts may have changed since the calculation
     issues = blocking_issues(run)
     if issues:
         raise ValidationError(issues)

@@ -98,8 +98,10 @@ def run_detail(request, pk: int):
         if comparison.previous
         else 0
     )
-    from ..checks import blocking_issues
+    from ..checks import blocking_issues, recent_change_days
+    from ..models import FlagStatus, PayeeFlag
 
+    flags = list(PayeeFlag.objects.filter(run=run).select_related("employee", "decided_by").order_by("status", "kind"))
     return render(
         request,
         "payroll/run_detail.html",
@@ -113,10 +115,19 @@ def run_detail(request, pk: int):
             "comparison": comparison,
             "anomaly_count": anomaly_count,
             "threshold": int(selectors.ANOMALY_THRESHOLD * 100),
-            "can": {a: workflows.allowed(run, a) for a in ("calculate", "approve", "return", "finalize", "cancel")},
+            "can": {
+                a: workflows.allowed(run, a)
+                for a in ("calculate", "approve", "return", "finalize", "publish", "cancel")
+            },
+            "documents": run.slips.filter(document__isnull=False).count()
+            if run.status == RunStatus.PUBLISHED
+            else None,
             "is_preparer": run.prepared_by_id == request.user.pk,
-            "issues": blocking_issues(run) if run.status == RunStatus.APPROVED else [],
+            "issues": blocking_issues(run) if run.status in (RunStatus.CALCULATED, RunStatus.APPROVED) else [],
             "reason_form": ReasonForm(),
+            "flags": flags,
+            "open_flags": sum(1 for f in flags if f.status == FlagStatus.OPEN),
+            "recent_days": recent_change_days(),
             "page_title": _("Pay run %(period)s") % {"period": run.period.strftime("%Y-%m")},
         },
     )
@@ -220,3 +231,27 @@ def slip_detail(request, pk: int):
         "payroll/slip_detail.html",
         {"slip": slip, "groups": groups, "run": slip.run, "page_title": f"{slip.employee.name} · {slip.period:%Y-%m}"},
     )
+
+
+@require_POST
+@require_perm(PERM)
+def run_publish(request, pk: int):
+    from ..payslips import payrun_publish
+
+    return _act(
+        request,
+        pk,
+        lambda run: payrun_publish(run=run, actor=request.user, request=request),
+        _("Payslips are being published; employees are notified as each batch is ready."),
+    )
+
+
+@never_cache
+@require_perm(PERM)
+def slip_pdf(request, pk: int):
+    from .me import payslip_pdf_response
+
+    slip = selectors.payslips_visible_to(request.user).filter(pk=pk).first()
+    if slip is None or slip.status != "ok":
+        raise Http404
+    return payslip_pdf_response(request, slip)

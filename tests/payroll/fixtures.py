@@ -58,7 +58,13 @@ def assignments(people, structure, policy):
     from payroll.models import PayAssignment
 
     made = {}
-    for role, employee in people["employees"].items():
+    for i, (role, employee) in enumerate(people["employees"].items()):
+        # a salary account of their own, opened long ago: the payee checks pass
+        employee.refresh_from_db()  # other fixtures may have changed the row (hire dates)
+        employee.bank_name = "招商银行"
+        employee.bank_account = f"62258800000000{i:04d}"
+        employee.bank_account_holder = employee.name
+        employee.save()
         made[role] = PayAssignment.objects.create(
             employee=employee,
             structure=structure,

@@ -233,6 +233,11 @@ def test_worked_tax_example_through_the_whole_pipeline(people, policy):
     from tests.factories import DepartmentFactory
 
     employee.department = DepartmentFactory(name="税务演示组", parent=employee.department)
+    employee.bank_name, employee.bank_account, employee.bank_account_holder = (
+        "招商银行",
+        "6225881234567890",
+        employee.name,
+    )
     employee.save()
     taxes = []
     for period in (JAN, FEB, MAR):
