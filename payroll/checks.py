@@ -35,6 +35,18 @@ def _normal(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
 
 
+PAYEE_FIELDS = (
+    "pk",
+    "name",
+    "status",
+    "leave_date",
+    "bank_account_hash",
+    "bank_account_last4",
+    "bank_account_holder",
+    "bank_account_changed_at",
+)
+
+
 def find_problems(run: PayRun) -> dict[tuple[int, str], str]:
     """(employee id, kind) -> detail, for every paid slip of the run. A fixed number of queries."""
     paid = list(PaySlip.objects.filter(run=run, status=SlipStatus.OK, net__gt=0).values_list("employee_id", flat=True))

@@ -15,7 +15,7 @@ from hrsuite.pdf import content_hash, generated_at, render_pdf
 from hrsuite.uploads import private_path
 
 from . import workflows
-from .models import PayRun, PayslipDocument, PaySlip
+from .models import PayRun, PaySlip, PayslipDocument
 
 BATCH_SIZE = 200
 

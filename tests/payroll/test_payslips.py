@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from hrsuite.audit.models import AuditEntry, AuditEvent
 from hrsuite.notifications.models import Notification
-from payroll.models import PayslipDocument, PaySlip
+from payroll.models import PaySlip, PayslipDocument
 from payroll.payslips import payrun_publish, render_batch, render_payslip_pdf, store_payslip_pdf
 
 pytestmark = pytest.mark.django_db
