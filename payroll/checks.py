@@ -50,19 +50,7 @@ PAYEE_FIELDS = (
 def find_problems(run: PayRun) -> dict[tuple[int, str], str]:
     """(employee id, kind) -> detail, for every paid slip of the run. A fixed number of queries."""
     paid = list(PaySlip.objects.filter(run=run, status=SlipStatus.OK, net__gt=0).values_list("employee_id", flat=True))
-    people = {
-        e["pk"]: e
-        for e in Employee.objects.filter(pk__in=paid).values(
-            "pk",
-            "name",
-            "status",
-            "leave_date",
-            "bank_account_hash",
-            "bank_account_last4",
-            "bank_account_holder",
-            "bank_account_changed_at",
-        )  # fmt: skip
-    }
+    people = {e["pk"]: e for e in Employee.objects.filter(pk__in=paid).values(*PAYEE_FIELDS)}
     hashes = {e["bank_account_hash"] for e in people.values() if e["bank_account_hash"]}
     shared = dict(
         Employee.objects.filter(bank_account_hash__in=hashes)
