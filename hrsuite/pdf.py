@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 BASE_CSS = """
-@page { size: A4; margin: 16mm 14mm 18mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #64748b; } }
+@page { size: A4; margin: 16mm 14mm 18mm; @bottom-right { content: counter(page); font-size: 8pt; color: #64748b; } }
 html { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; font-size: 9.5pt; color: #0f172a; line-height: 1.5; }
 h1 { font-size: 15pt; margin: 0 0 2mm; }
 h2 { font-size: 11pt; margin: 5mm 0 2mm; border-bottom: 0.6pt solid #cbd5e1; padding-bottom: 1mm; }

@@ -57,3 +57,40 @@ def copy_baseline(lines: int) -> float:
         with Timer() as t, cursor.cursor.copy(f"COPY bench_lines ({columns}) FROM STDIN") as copy:
             copy.write(data)
     return t.seconds
+
+
+@scenario("payroll.payslip_pdf", order=50)
+def payslip_pdf(size: int) -> Result:
+    """WeasyPrint rendering of one payslip (Chinese fonts), averaged over 20 slips."""
+    from .payslips import render_payslip_pdf
+
+    slips = list(_sample_slips(20))
+    render_payslip_pdf(slips[0])  # fonts and stylesheet loaded once per process
+    with Timer() as t:
+        for slip in slips:
+            render_payslip_pdf(slip)
+    return Result("payroll.payslip_pdf", 1, t.seconds / len(slips), note="per payslip, averaged over 20")
+
+
+@scenario("payroll.payslip_batch", order=51)
+def payslip_batch(size: int) -> Result:
+    """A batch of 1,000 payslip PDFs rendered in one process (a Celery worker renders batches of
+    200; two workers on this machine render two batches at a time)."""
+    from .payslips import render_payslip_pdf
+
+    slips = list(_sample_slips(1000))
+    with Timer() as t:
+        for slip in slips:
+            render_payslip_pdf(slip)
+    n = len(slips)
+    return Result("payroll.payslip_batch", n, t.seconds, note=f"{n / t.seconds:.1f} payslips/s in one process")
+
+
+def _sample_slips(n: int):
+    period = timezone.localdate().replace(day=1)
+    return (
+        PaySlip.objects.filter(period=period, status="ok")
+        .select_related("employee", "employee__user", "department", "run")
+        .prefetch_related("lines")
+        .order_by("pk")[:n]
+    )
