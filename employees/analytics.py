@@ -249,7 +249,7 @@ def _path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-class _Tree:
+class DepartmentTree:
     """Top-level units of the department tree, by materialised path. A root is "looked
     through" (its children are the units, its own staff one more line) when it is the
     headquarters or the only root; any other root is a unit itself."""
@@ -277,7 +277,7 @@ class _Tree:
         return ids[0]
 
 
-def _location_of(person: PersonRow, tree: _Tree) -> int | None:
+def _location_of(person: PersonRow, tree: DepartmentTree) -> int | None:
     if person.location_id is not None:
         return person.location_id
     dept = tree.by_id.get(person.department_id) if person.department_id is not None else None
@@ -291,7 +291,7 @@ def headcount(
     *,
     as_of: date,
 ) -> HeadcountReport:
-    tree = _Tree(departments)
+    tree = DepartmentTree(departments)
     current = _current(people, as_of)
 
     per_unit: dict[int | None, int] = {}
@@ -577,7 +577,7 @@ def turnover(
 ) -> TurnoverReport:
     """12-month turnover per top-level department (sub-departments included) and in total,
     against the company-wide turnover target."""
-    tree = _Tree(departments)
+    tree = DepartmentTree(departments)
     start = window_start(as_of)
     target = target_for(targets, WorkforceMetric.TURNOVER)
     groups: dict[int | None, list[PersonRow]] = {}

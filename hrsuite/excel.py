@@ -40,7 +40,7 @@ def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]
         ws.freeze_panes = "A2"
         header_cells = []
         for h in headers:
-            c = WriteOnlyCell(ws, value=str(h))
+            c = WriteOnlyCell(ws, value=escape_cell(str(h)))  # headers can hold user-entered names
             c.font = header_font
             c.fill = header_fill
             header_cells.append(c)

@@ -25,6 +25,7 @@ class PayrollConfig(AppConfig):
             models.PayAdjustment,
             models.BlockedAccount,
             models.PayeeFlag,
+            models.MarketBenchmark,
         ):
             register(model)
         register(models.PayRun, exclude=("employees_done", "calc_token", "calc_started_at", "calc_finished_at"))

@@ -94,3 +94,38 @@ def _sample_slips(n: int):
         .prefetch_related("lines")
         .order_by("pk")[:n]
     )
+
+
+def _write_export(exports) -> float:
+    from hrsuite.excel import write_workbook
+
+    exports = exports if isinstance(exports, list) else [exports]
+    with Timer() as t:
+        write_workbook([(e.title, e.headers, e.rows) for e in exports], io.BytesIO())
+    return t.seconds
+
+
+@scenario("payroll.export_register", order=60)
+def export_register(size: int) -> Result:
+    """Payroll register of the current month's run (read and write the workbook)."""
+    from . import exports
+    from .models import PayRun
+
+    run = PayRun.objects.filter(period=timezone.localdate().replace(day=1)).exclude(status="cancelled").first()
+    slips = PaySlip.objects.filter(run=run)
+    with Timer() as t:
+        _write_export(exports.register(run, slips))
+    return Result("payroll.export_register", slips.count(), t.seconds, target_seconds=None)
+
+
+@scenario("payroll.export_bank", order=61)
+def export_bank(size: int) -> Result:
+    """Bank transfer file of the current month's run (account numbers decrypted)."""
+    from . import exports
+    from .models import PayRun
+
+    run = PayRun.objects.filter(period=timezone.localdate().replace(day=1)).exclude(status="cancelled").first()
+    slips = PaySlip.objects.filter(run=run)
+    with Timer() as t:
+        _write_export(exports.bank_file(run, slips))
+    return Result("payroll.export_bank", slips.count(), t.seconds)

@@ -622,7 +622,9 @@ class PayeeFlag(models.Model):
     detail = models.CharField(_("detail"), max_length=300)
     status = models.CharField(_("status"), max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -641,3 +643,69 @@ class PayeeFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} {self.get_kind_display()}"
+
+
+class BenchmarkBasis(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
+
+
+class MarketBenchmark(models.Model):
+    """A market survey's pay percentiles for a position or a grade (exactly one), monthly or
+    annual, imported from Excel. A later import of the same survey year, source and position
+    (or grade) replaces the figures."""
+
+    survey_year = models.PositiveSmallIntegerField(_("survey year"))
+    source = models.CharField(_("source"), max_length=100, help_text=_("The survey, e.g. its publisher and edition."))
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grade = models.ForeignKey(
+        Grade, verbose_name=_("grade"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    basis = models.CharField(_("basis"), max_length=10, choices=BenchmarkBasis.choices)
+    p25 = models.DecimalField(_("P25"), **MONEY)
+    p50 = models.DecimalField(_("P50"), **MONEY)
+    p75 = models.DecimalField(_("P75"), **MONEY)
+    imported_at = models.DateTimeField(_("imported"), auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-survey_year", "source", "position__code", "grade__code"]
+        verbose_name = _("market benchmark")
+        verbose_name_plural = _("market benchmarks")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(position__isnull=False) & Q(grade__isnull=True))
+                | (Q(position__isnull=True) & Q(grade__isnull=False)),
+                name="benchmark_position_xor_grade",
+            ),
+            models.CheckConstraint(
+                condition=Q(p25__gte=0, p25__lte=F("p50"), p50__lte=F("p75")), name="benchmark_percentiles_ordered"
+            ),
+            models.CheckConstraint(condition=_in("basis", BenchmarkBasis), name="benchmark_basis_valid"),
+            models.CheckConstraint(
+                condition=Q(survey_year__gte=2000, survey_year__lte=2100), name="benchmark_year_plausible"
+            ),
+            models.UniqueConstraint(
+                fields=["survey_year", "source", "position"],
+                condition=Q(position__isnull=False),
+                name="benchmark_one_per_position",
+            ),
+            models.UniqueConstraint(
+                fields=["survey_year", "source", "grade"],
+                condition=Q(grade__isnull=False),
+                name="benchmark_one_per_grade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.position.code if self.position_id else self.grade.code if self.grade_id else ""
+        return f"{self.survey_year} {self.source} {target}"

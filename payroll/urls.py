@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_inputs, urls_setup
+from . import urls_analytics, urls_exports, urls_inputs, urls_setup
 from .views import checks, runs
 
 app_name = "payroll"
@@ -23,5 +23,7 @@ urlpatterns = [
     path("blocklist/<int:pk>/remove/", checks.blocklist_remove, name="blocklist_remove"),
     path("slips/<int:pk>/", runs.slip_detail, name="slip_detail"),
     *urls_setup.urlpatterns,
+    *urls_analytics.urlpatterns,
+    *urls_exports.urlpatterns,
     *urls_inputs.urlpatterns,
 ]

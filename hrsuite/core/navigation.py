@@ -67,6 +67,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         _("Payroll"),
         (
             NavItem(_("Pay runs"), "payroll:runs", "cash-stack", "hrsuite.manage_payroll"),
+            NavItem(_("Pay analytics"), "payroll:pay_analytics", "graph-up", "hrsuite.manage_payroll"),
             NavItem(_("Period inputs"), "payroll:period_inputs", "pencil-square", "hrsuite.manage_payroll"),
             NavItem(_("Pay assignments"), "payroll:assignments", "person-vcard", "hrsuite.manage_payroll"),
             NavItem(_("Salary structures"), "payroll:structures", "diagram-3", "hrsuite.manage_payroll"),

@@ -32,7 +32,14 @@ def test_payroll_administrator_runs_a_month_end_to_end(browser, live_server, peo
     from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
     team = DepartmentFactory(name="演示组", code="DEMO")
-    staff = [EmployeeFactory(department=team, name=n, hire_date=date(2020, 1, 1)) for n in ("张三", "李四")]
+    zhang_user = UserFactory(username="zhangsan", roles=[Role.EMPLOYEE])
+    staff = [
+        EmployeeFactory(department=team, name="张三", hire_date=date(2020, 1, 1), user=zhang_user,
+                        bank_name="招商银行", bank_account="6225880000001111", bank_account_holder="张三"),
+        # an account in someone else's name: the payee check flags it
+        EmployeeFactory(department=team, name="李四", hire_date=date(2020, 1, 1),
+                        bank_name="中国银行", bank_account="6216610000002222", bank_account_holder="王某某"),
+    ]  # fmt: skip
     approver = UserFactory(username="payroll2", roles=[Role.PAYROLL])
     page = signed_in(browser, live_server, people["users"]["payroll"], people["password"])
     base = live_server.url
@@ -111,13 +118,48 @@ def test_payroll_administrator_runs_a_month_end_to_end(browser, live_server, peo
     page.click(f"text={staff[0].name}")
     expect(page.locator("#content")).to_contain_text("基本工资 * 绩效系数 * 0.2")
 
-    # a second payroll administrator approves and finalises
+    page.goto(f"{base}/payroll/runs/{run.pk}/")
+    expect(page.locator('[data-testid="open-flags"]')).to_have_text("1")  # 李四's account holder
+
+    # a second payroll administrator approves; finalising is refused until the flag is resolved
     second = signed_in(browser, live_server, approver, people["password"])
+    second.on("dialog", lambda dialog: dialog.accept())
     second.goto(f"{base}/payroll/runs/{run.pk}/")
     second.click('[data-testid="approve"]')
     expect(second.locator(".alert-success")).to_be_visible()
-    second.on("dialog", lambda dialog: dialog.accept())
+    second.click('[data-testid="finalize"]')
+    expect(second.locator(".alert-danger").first).to_contain_text("收款人检查")
+    second.fill("#payee-checks input[name=reason]", "配偶代收工资，已核实授权书")
+    second.click("#payee-checks button:has-text('放行')")
     second.click('[data-testid="finalize"]')
     expect(second.locator(".alert-success")).to_be_visible()
     run.refresh_from_db()
     assert run.status == RunStatus.FINALIZED and run.approved_by == approver
+
+    # exports: the register's and the bank file's totals reconcile with the run
+    with second.expect_download() as register:
+        second.click("a[href$='/export/register/']")
+    with second.expect_download() as bank:
+        second.click("a[href$='/export/bank/']")
+    from openpyxl import load_workbook
+
+    bank_rows = list(load_workbook(io.BytesIO(bank.value.path().read_bytes())).active.iter_rows(values_only=True))
+    paid = [r for r in bank_rows[1:] if r and isinstance(r[3], int | float | Decimal) and r[0] != "合计"]
+    assert sum(Decimal(str(r[3])) for r in paid[:2]) == run.total_net
+    assert load_workbook(io.BytesIO(register.value.path().read_bytes())).active.max_row >= 3
+
+    # publish; the employee downloads their own payslip (Chinese text) and nobody else's
+    second.click('[data-testid="publish"]')
+    expect(second.locator(".alert-success").first).to_be_visible()
+    me = signed_in(browser, live_server, zhang_user, people["password"])
+    me.goto(f"{base}/me/payslips/")
+    me.click("text=2026-01")
+    with me.expect_download() as pdf:
+        me.click('[data-testid="payslip-pdf"]')
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.value.path().read_bytes())).pages)
+    assert "工资单" in text and "张三" in text and "实发工资" in text
+    other = PaySlip.objects.get(run=run, employee=staff[1])
+    assert me.goto(f"{base}/me/payslips/{other.pk}/").status == 404
+    assert me.goto(f"{base}/me/payslips/{other.pk}/pdf/").status == 404
