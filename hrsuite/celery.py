@@ -20,6 +20,7 @@ app.conf.beat_schedule = {
         "task": "payroll.tasks.render_missing_payslips",
         "schedule": crontab(hour=2, minute=30),
     },
+    "required-enrollments": {"task": "training.tasks.required_enrollments", "schedule": crontab(hour=6, minute=30)},
     "contract-end-reminders": {
         "task": "employees.tasks.contract_end_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -26,9 +26,11 @@ KNOWN_TYPES = {
     "png": "image/png",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 EXTENSION_ALIASES = {"jpeg": "jpg"}
 SCAN_TYPES = frozenset({"pdf", "jpg", "png"})
+MATERIAL_TYPES = frozenset({"pdf", "docx", "xlsx", "pptx", "jpg", "png"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def check_upload(upload, *, allowed: frozenset[str], max_bytes: int | None = Non
     upload.seek(0)
     kind = filetype.guess(head)
     detected = EXTENSION_ALIASES.get(kind.extension, kind.extension) if kind else None
-    if detected == "zip" and ext in {"docx", "xlsx"}:
+    if detected == "zip" and ext in {"docx", "xlsx", "pptx"}:
         detected = _office_type(upload)
     if detected != ext:
         raise ValidationError(
@@ -108,6 +110,8 @@ def _office_type(upload) -> str | None:
         return "docx"
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "ppt/presentation.xml" in names:
+        return "pptx"
     return None
 
 

@@ -19,7 +19,9 @@ urlpatterns = [
     path("notifications/", include("hrsuite.notifications.urls")),
     path("employees/", include("employees.urls")),
     path("payroll/", include("payroll.urls")),
+    path("training/", include("training.urls")),
     path("me/payslips/", include("payroll.me_urls")),
+    path("me/training/", include("training.me_urls")),
     path("me/", include("employees.me_urls")),
     path("django-admin/", admin.site.urls),
 ]

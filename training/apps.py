@@ -9,7 +9,7 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         from hrsuite.audit.registry import register
 
-        from . import models, widgets
+        from . import models, receivers, widgets  # noqa: F401  (receivers connect on import)
 
         for model in (
             models.Course,

@@ -42,12 +42,20 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("My workspace"), "selfservice:home", "grid", "hrsuite.self_service"),
             NavItem(_("My profile"), "selfservice:profile", "person-badge", "hrsuite.self_service"),
             NavItem(_("My payslips"), "mypay:list", "receipt", "hrsuite.self_service"),
+            NavItem(_("My training"), "mytraining:home", "mortarboard", "hrsuite.self_service"),
+            NavItem(_("My certificates"), "mycertificates:list", "award", "hrsuite.self_service"),
+            NavItem(_("My exams"), "myexams:list", "pencil-square", "hrsuite.self_service"),
+            NavItem(_("My surveys"), "mysurveys:list", "chat-square-text", "hrsuite.self_service"),
         ),
     ),
     NavSection(
         "team",
         _("My team"),
-        (NavItem(_("Team members"), "employees:team", "diagram-3", "hrsuite.view_my_team"),),
+        (
+            NavItem(_("Team members"), "employees:team", "diagram-3", "hrsuite.view_my_team"),
+            NavItem(_("Team training"), "training:team", "mortarboard", "hrsuite.view_my_team"),
+            NavItem(_("Team certificates"), "training:compliance_matrix", "award", "hrsuite.view_my_team"),
+        ),
     ),
     NavSection(
         "people",
@@ -60,6 +68,20 @@ NAVIGATION: tuple[NavSection, ...] = (
                 _("Workforce analytics"), "employees:analytics", "bar-chart-line", "hrsuite.view_workforce_analytics"
             ),
             NavItem(_("Organisation"), "employees:org", "diagram-2", "hrsuite.view_employees"),
+        ),
+    ),
+    NavSection(
+        "training",
+        _("Training"),
+        (
+            NavItem(_("Courses"), "training:courses", "mortarboard", "hrsuite.manage_training"),
+            NavItem(_("Exams"), "exams:exams", "pencil-square", "hrsuite.manage_training"),
+            NavItem(_("Question banks"), "exams:banks", "collection", "hrsuite.manage_training"),
+            NavItem(_("Surveys"), "surveys:list", "chat-square-text", "hrsuite.manage_training"),
+            NavItem(_("Compliance matrix"), "training:compliance_matrix", "grid-3x3", "hrsuite.manage_training"),
+            NavItem(_("Certificates"), "training:certificates", "award", "hrsuite.manage_training"),
+            NavItem(_("Training analytics"), "training:analytics", "graph-up-arrow", "hrsuite.manage_training"),
+            NavItem(_("Compliance incidents"), "training:incidents", "exclamation-triangle", "hrsuite.manage_training"),
         ),
     ),
     NavSection(

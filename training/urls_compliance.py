@@ -1,0 +1,3 @@
+"""URLs of qualification compliance (certificates, matrix, report)."""
+
+urlpatterns: list = []
