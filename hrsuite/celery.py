@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
     },
     "required-enrollments": {"task": "training.tasks.required_enrollments", "schedule": crontab(hour=6, minute=30)},
+    "certificate-reminders": {
+        "task": "training.tasks.certificate_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "contract-end-reminders": {
         "task": "employees.tasks.contract_end_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -98,3 +98,8 @@ rules.add_perm("hrsuite.view_my_team", is_manager)
 rules.add_perm("hrsuite.self_service", has_employee_record)
 rules.add_perm("hrsuite.manage_payroll", is_payroll)
 rules.add_perm("hrsuite.manage_training", is_hr)
+# Recruiting: HR runs it; managers request headcount and follow their own requisitions'
+# candidates (recruiting.selectors scopes them); interviewers reach only their scorecards.
+rules.add_perm("hrsuite.manage_recruiting", is_hr)
+rules.add_perm("hrsuite.request_headcount", is_manager | is_hr)
+rules.add_perm("hrsuite.view_recruiting", is_manager | is_hr)

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-APPS=(employees payroll training recruiting offboarding performance relations)
+APPS=(employees payroll training exams surveys recruiting offboarding performance relations)
 ignore=(--ignore=.venv --ignore=var --ignore=static --ignore=node_modules --ignore=tests --ignore=scripts)
 for app in "${APPS[@]}"; do
   [ -d "$app" ] || continue

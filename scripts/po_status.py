@@ -26,6 +26,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--apply")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="fill missing entries with the translation another catalogue has for the same msgid"
+    )
     args = parser.parse_args()
     table = {}
     if args.apply:
@@ -34,6 +37,12 @@ def main() -> int:
                 continue
             parts = line.split("\t")
             table[parts[0].replace("\\n", "\n")] = [p.replace("\\n", "\n") for p in parts[1:]]
+    if args.reuse:
+        for path in catalogues():
+            for entry in polib.pofile(str(path), wrapwidth=0):
+                if entry.translated() and "fuzzy" not in entry.flags and not entry.msgctxt:
+                    values = [entry.msgstr] if not entry.msgid_plural else [entry.msgstr_plural.get(0, "")]
+                    table.setdefault(entry.msgid, values)
     missing_total = 0
     for path in catalogues():
         po = polib.pofile(str(path), wrapwidth=0)

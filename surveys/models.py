@@ -61,6 +61,11 @@ class Survey(models.Model):
         constraints = [
             models.CheckConstraint(condition=_in("kind", SurveyKind), name="survey_kind_valid"),
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="survey_closes_after_opening"),
+            models.CheckConstraint(condition=Q(min_group_size__gte=1), name="survey_min_group_positive"),
+            # an anonymous survey never shows a group of fewer than five (surveys.results.ANONYMOUS_MIN_GROUP)
+            models.CheckConstraint(
+                condition=Q(anonymous=False) | Q(min_group_size__gte=5), name="survey_anonymous_min_group"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,7 +95,12 @@ class SurveyInvitation(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="survey_invitations")
     invited_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    # Set when the person answers. For an anonymous survey every respondent gets the same value,
+    # the survey's opening time: it only records *that* they answered. Their own date would match
+    # the response's `submitted_on` on any day with a single answer and so single them out.
+    answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="Anonymous surveys: the survey's opening time for everyone (answered: yes/no)."
+    )
 
     class Meta:
         verbose_name = _("survey invitation")
@@ -99,6 +109,10 @@ class SurveyInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} → {self.employee}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
 
 
 class SurveyResponse(models.Model):

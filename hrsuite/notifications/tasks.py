@@ -33,3 +33,17 @@ def send_notification_email(self, notification_id: int) -> bool:
             return True
     except OSError as exc:  # SMTP unreachable: retry with backoff
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=5, retry_backoff=30, retry_backoff_max=600)
+def send_notification_emails(self, notification_ids: list[int]) -> int:
+    """Send a batch of notifications by e-mail (notify_many schedules one task per 200 instead of
+    one per message). Each is sent at most once, exactly as send_notification_email does; when the
+    mail server is unreachable the task is retried with the ones not yet sent."""
+    sent = 0
+    for i, pk in enumerate(notification_ids):
+        try:
+            sent += bool(send_notification_email(pk))
+        except OSError as exc:
+            raise self.retry(exc=exc, args=(notification_ids[i:],)) from exc
+    return sent

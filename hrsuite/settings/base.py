@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "payroll",
     "exams",
     "surveys",
+    "recruiting",
     "training",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand
 
 from hrsuite.bench import scenarios
 
-BENCH_MODULES = ["employees.bench", "payroll.bench"]
+BENCH_MODULES = ["employees.bench", "payroll.bench", "training.bench"]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 

@@ -1,0 +1,5 @@
+"""Filled in by the recruiting pages."""
+
+app_name = "assessment"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Filled in by the recruiting pages."""
+
+app_name = "careers"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Filled in by the recruiting pages."""
+
+urlpatterns: list = []
