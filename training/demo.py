@@ -272,8 +272,35 @@ def seed(*, employees: int = 200) -> dict:
                 ][i % 5],
             )
 
+    _showcase_for_the_demo_employee(courses, types, today)
     _seed_surveys(rng, courses, people, today)
     return {"courses": len(courses), "enrolments": len(rows), "certificates": len(certs)}
+
+
+def _showcase_for_the_demo_employee(courses, types, today):
+    """The "employee" demo login sees the self-service pages at work: the anti-money-laundering
+    course assigned by HR with a due date and its exam open, and an AML certificate on file that
+    expires in 20 days (so the reminder job and the certificate pages have something to show)."""
+    me = Employee.objects.filter(user__username="employee").first()
+    if me is None:
+        return
+    ExamAttempt.objects.filter(employee=me).delete()
+    Enrollment.objects.filter(employee=me, course=courses["AML-101"]).delete()
+    Enrollment.objects.create(
+        employee=me,
+        course=courses["AML-101"],
+        source=EnrollmentSource.HR,
+        status=EnrollmentStatus.ENROLLED,
+        due_date=today + timedelta(days=14),
+    )
+    EmployeeCertificate.objects.create(
+        employee=me,
+        certificate_type=types["AML"],
+        number=f"AML{today.year % 100}900001",
+        issued_on=today - timedelta(days=345),
+        expires_on=today + timedelta(days=20),
+        verification="verified",
+    )
 
 
 def _seed_surveys(rng, courses, people, today):

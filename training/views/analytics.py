@@ -4,6 +4,7 @@ training hours per employee, compliance incidents; charts and an Excel workbook.
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hrsuite.audit.services import audit_export
 from hrsuite.excel import workbook_response
@@ -83,7 +84,7 @@ def training_analytics_export(request):
     today = timezone.localdate()
     courses, departments, least, most, _histogram = _data(today)
     rate_headers = [
-        _("Open"),
+        pgettext("enrolments in progress", "Open"),
         _("Completed"),
         _("No-show"),
         _("Completion rate"),
