@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
     },
     "required-enrollments": {"task": "training.tasks.required_enrollments", "schedule": crontab(hour=6, minute=30)},
+    "assessment-results-sync": {
+        "task": "recruiting.tasks.assessment_results_sync",
+        "schedule": crontab(minute="*/10"),
+    },
     "certificate-reminders": {
         "task": "training.tasks.certificate_reminders",
         "schedule": crontab(hour=7, minute=30),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from employees.choices import EmployeeStatus
 from employees.models import Department
 from hrsuite.core.forms import MonthField, StyledForm, style_widgets
+from hrsuite.core.refusals import add_service_errors  # noqa: F401  (re-exported)
 
 from .choices import LOCKED_STATUSES
 from .models import PayAssignment, PayComponent, PayRun, SalaryStructure, SocialInsurancePolicy, TaxDeclaration
@@ -40,20 +41,6 @@ def parse_month(text: str | None, default: date | None = None) -> date | None:
         except ValueError:
             continue
     return default
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: keyed errors on their fields (or at the
-    top when the form has no such field), the rest at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-            if field in form.fields:
-                widget = form.fields[field].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-    else:
-        form.add_error(None, exc)
 
 
 def _department_filter(label=None):

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from employees.models import Grade, Position
 from hrsuite.core.forms import StyledForm, StyledModelForm, style_widgets
+from hrsuite.core.refusals import add_service_errors  # noqa: F401  (re-exported)
 
 from .choices import ComponentKind, InputKind, Rounding, Scheme
 from .gather import ANNUAL_BONUS_INPUT
@@ -27,15 +27,6 @@ from .models import InputDefinition, PayComponent, SalaryStructure, SocialInsura
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HUNDRED = Decimal(100)
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: on the field it names, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- list filters ------------------------------------------------------------------------

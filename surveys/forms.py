@@ -15,21 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from employees.choices import EmployeeStatus
 from employees.models import Department, Employee
 from hrsuite.core.forms import StyledForm, StyledModelForm, style_widgets
+from hrsuite.core.refusals import add_service_errors  # noqa: F401  (re-exported)
 
 from .models import QuestionKind, Survey, SurveyKind, SurveyQuestion
 from .services import MAX_TEXT_LENGTH, answer_field
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: on the field it names, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class SurveyFilter(django_filters.FilterSet):

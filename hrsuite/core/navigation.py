@@ -46,6 +46,8 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("My certificates"), "mycertificates:list", "award", "hrsuite.self_service"),
             NavItem(_("My exams"), "myexams:list", "pencil-square", "hrsuite.self_service"),
             NavItem(_("My surveys"), "mysurveys:list", "chat-square-text", "hrsuite.self_service"),
+            NavItem(_("My onboarding"), "myonboarding:list", "list-check", "hrsuite.self_service"),
+            NavItem(_("My interviews"), "recruiting:my_interviews", "person-video2", "hrsuite.self_service"),
         ),
     ),
     NavSection(
@@ -82,6 +84,17 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Certificates"), "training:certificates", "award", "hrsuite.manage_training"),
             NavItem(_("Training analytics"), "training:analytics", "graph-up-arrow", "hrsuite.manage_training"),
             NavItem(_("Compliance incidents"), "training:incidents", "exclamation-triangle", "hrsuite.manage_training"),
+        ),
+    ),
+    NavSection(
+        "recruiting",
+        _("Recruiting"),
+        (
+            NavItem(_("Requisitions"), "recruiting:requisitions", "clipboard-plus", "hrsuite.request_headcount"),
+            NavItem(_("Job postings"), "recruiting:postings", "megaphone", "hrsuite.view_recruiting"),
+            NavItem(_("Offers"), "recruiting:offers", "envelope-paper", "hrsuite.view_recruiting"),
+            NavItem(_("Onboarding"), "recruiting:onboarding", "person-check", "hrsuite.view_recruiting"),
+            NavItem(_("Recruiting analytics"), "recruiting:analytics", "funnel", "hrsuite.view_recruiting"),
         ),
     ),
     NavSection(

@@ -18,7 +18,9 @@ def test_seed_demo_is_idempotent_and_complete():
     first = counts()
     call_command("seed_demo", employees=60)
     assert counts() == first
-    assert first[0] == 66  # 60 generated + 6 demo logins
+    hired = Employee.objects.filter(employee_no__startswith="E").count() - 60
+    assert first[0] == 66 + hired  # 60 generated + 6 demo logins + the recruiting demo's hires
+    assert 1 <= hired <= 5
     names = set(Department.objects.values_list("name", flat=True))
     assert {"总部", "技术部", "产品部", "风险控制部", "合规部", "销售部", "人力资源部", "上海分公司"} <= names
 

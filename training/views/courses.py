@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from employees import selectors as employee_selectors
 from hrsuite.audit.models import AuditEvent
 from hrsuite.audit.services import audit_record
+from hrsuite.core.refusals import flash_refusal
 from hrsuite.permissions import require_perm
 
 from .. import selectors, services
@@ -23,17 +24,6 @@ from ..forms import CourseForm, EnrollForm, MaterialForm, RequirementForm, Sessi
 from ..models import Course, CourseMaterial, CourseRequirement, CourseSession, Enrollment
 
 PERM = "hrsuite.manage_training"
-
-
-def _flash(request, exc: ValidationError, form=None) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            label = form.fields[field].label if form is not None and field in form.fields else ""
-            for e in errs:
-                messages.error(request, f"{label}: {e}" if label else e)
-    else:
-        for m in exc.messages:
-            messages.error(request, m)
 
 
 @require_perm(PERM)
@@ -65,7 +55,7 @@ def course_edit(request, pk: int | None = None):
         try:
             course = services.course_save(course=form.instance)
         except ValidationError as exc:
-            _flash(request, exc, form)
+            flash_refusal(request, exc, form)
         else:
             messages.success(request, _("The course was saved."))
             return redirect("training:course_detail", pk=course.pk)
@@ -127,9 +117,9 @@ def session_add(request, pk: int):
             services.session_save(session=form.instance)
             messages.success(request, _("The session was added."))
         except ValidationError as exc:
-            _flash(request, exc, form)
+            flash_refusal(request, exc, form)
     else:
-        _flash(request, ValidationError(form.errors), form)
+        flash_refusal(request, ValidationError(form.errors), form)
     return _back(pk, "#sessions")
 
 
@@ -148,9 +138,9 @@ def material_add(request, pk: int):
             )
             messages.success(request, _("The material was added."))
         except ValidationError as exc:
-            _flash(request, exc, form)
+            flash_refusal(request, exc, form)
     else:
-        _flash(request, ValidationError(form.errors), form)
+        flash_refusal(request, ValidationError(form.errors), form)
     return _back(pk, "#materials")
 
 
@@ -165,7 +155,7 @@ def requirement_add(request, pk: int):
         created = services.required_enrollments()
         messages.success(request, _("The requirement was added; %(n)s people were enrolled.") % {"n": created})
     else:
-        _flash(request, ValidationError(form.errors), form)
+        flash_refusal(request, ValidationError(form.errors), form)
     return _back(pk, "#requirements")
 
 
@@ -197,9 +187,9 @@ def enroll_people(request, pk: int):
             )
             messages.success(request, _("%(n)s people were enrolled.") % {"n": n})
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_refusal(request, exc)
     else:
-        _flash(request, ValidationError(form.errors), form)
+        flash_refusal(request, ValidationError(form.errors), form)
     return _back(pk, "#enrollments")
 
 
@@ -222,7 +212,7 @@ def enrollment_action(request, pk: int, action: str):
             raise Http404
         messages.success(request, _("Saved."))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     return redirect(request.POST.get("next") or f"/training/courses/{enrollment.course_id}/#enrollments")
 
 
@@ -301,7 +291,7 @@ def team_enroll(request):
         )
         messages.success(request, _("%(n)s people were enrolled.") % {"n": n})
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     return redirect("training:team")
 
 
@@ -340,5 +330,5 @@ def my_enroll(request, pk: int):
         services.enroll(employee=me, course=course, source=EnrollmentSource.SELF, actor=request.user, session=session)
         messages.success(request, _("You are enrolled in %(course)s.") % {"course": course.title})
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     return redirect("mytraining:home")

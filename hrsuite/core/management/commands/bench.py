@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand
 
 from hrsuite.bench import scenarios
 
-BENCH_MODULES = ["employees.bench", "payroll.bench", "training.bench"]
+BENCH_MODULES = ["employees.bench", "payroll.bench", "training.bench", "recruiting.bench"]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
