@@ -103,3 +103,7 @@ rules.add_perm("hrsuite.manage_training", is_hr)
 rules.add_perm("hrsuite.manage_recruiting", is_hr)
 rules.add_perm("hrsuite.request_headcount", is_manager | is_hr)
 rules.add_perm("hrsuite.view_recruiting", is_manager | is_hr)
+# Offboarding: HR runs cases; department heads (managers) approve checklists of their people;
+# leavers and successors reach their own items through the self-service pages.
+rules.add_perm("hrsuite.manage_offboarding", is_hr)
+rules.add_perm("hrsuite.approve_handover", is_manager | is_hr)

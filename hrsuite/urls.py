@@ -23,6 +23,7 @@ urlpatterns = [
     path("training/exams/", include("exams.urls")),
     path("training/", include("training.urls")),
     path("recruiting/", include("recruiting.urls")),
+    path("offboarding/", include("offboarding.urls")),
     path("careers/assessment/", include("recruiting.assessment_urls")),
     path("careers/", include("recruiting.careers_urls")),
     path("me/payslips/", include("payroll.me_urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("me/exams/", include("exams.me_urls")),
     path("me/certificates/", include("training.me_urls_certificates")),
     path("me/onboarding/", include("recruiting.me_urls")),
+    path("me/handover/", include("offboarding.me_urls")),
     path("me/", include("employees.me_urls")),
     path("django-admin/", admin.site.urls),
 ]

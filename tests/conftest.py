@@ -6,7 +6,12 @@ import pytest
 
 from tests.constants import PASSWORD
 
-pytest_plugins = ["tests.payroll.fixtures", "tests.training.qualification_fixtures", "tests.recruiting.fixtures"]
+pytest_plugins = [
+    "tests.payroll.fixtures",
+    "tests.training.qualification_fixtures",
+    "tests.recruiting.fixtures",
+    "tests.offboarding.fixtures",
+]
 
 # Factories and roles import Django models: they are imported inside the fixtures, so the pure
 # engine tests also run without Django (pytest -p no:django).

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "exams",
     "surveys",
     "recruiting",
+    "offboarding",
     "training",
     "django.contrib.admin",
     "django.contrib.auth",
