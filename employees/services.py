@@ -101,6 +101,11 @@ def employee_validate(*, employee: Employee, today: date | None = None) -> None:
                     "This would create a loop: the chosen manager already reports (directly or indirectly) to this employee."
                 )
             )
+    if employee.pk and employee.status == EmployeeStatus.LEFT:
+        # the offboarding gate: while a separation case is open, only completing it sets "left"
+        from offboarding.services_cases import assert_can_leave
+
+        collect(assert_can_leave, employee)
     dup = Employee.objects.filter(employee_no=employee.employee_no).exclude(pk=employee.pk).exists()
     if dup:
         errors.setdefault("employee_no", []).append(_("Another employee already has this employee number."))

@@ -29,6 +29,9 @@ app.conf.beat_schedule = {
         "task": "training.tasks.certificate_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "handover-reminders": {"task": "offboarding.tasks.handover_reminders", "schedule": crontab(hour=8, minute=15)},
+    # access ends in the evening of the revocation day, so the leaver keeps their last working day
+    "revoke-due-access": {"task": "offboarding.jobs.revoke_due_access", "schedule": crontab(hour=20, minute=0)},
     "contract-end-reminders": {
         "task": "employees.tasks.contract_end_reminders",
         "schedule": crontab(hour=8, minute=0),

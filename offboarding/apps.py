@@ -9,8 +9,9 @@ class OffboardingConfig(AppConfig):
     def ready(self) -> None:
         from hrsuite.audit.registry import register
 
-        from . import models
+        from . import models, widgets
 
         for model in (models.HandoverTemplate, models.TemplateItem, models.SeparationCase, models.CustomerAccount):
             register(model)
         register(models.HandoverItem, exclude=("data",))
+        widgets.register_widgets()

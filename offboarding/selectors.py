@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from hrsuite.roles import is_hr
 from hrsuite.scoping import scope_for
 
+from .choices import ItemStatus
 from .models import HandoverItem, SeparationCase
 
 
@@ -51,3 +52,14 @@ def is_department_head_for(user, case: SeparationCase) -> bool:
         return True
     path = employee.department.path if employee.department_id else ""
     return any(path.startswith(p) for p in scope.subtree_paths)
+
+
+def may_read_item_content(user, item: HandoverItem) -> bool:
+    """The item's fields and files: HR, the leaver and the leaver's managers always; the
+    successor only once the leaver has submitted it (a never-submitted draft stays private)."""
+    if is_hr(user):
+        return True
+    scope = scope_for(user)
+    if scope.covers_employee(item.case.employee):
+        return True
+    return item.successor_id == scope.employee_id and item.status != ItemStatus.TODO

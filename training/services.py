@@ -200,7 +200,8 @@ def required_enrollments(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     created = 0
     for req in CourseRequirement.objects.select_related("course", "department").filter(course__is_active=True):
-        people = Employee.objects.exclude(status="left")
+        # nobody leaving (or whose access was revoked) is enrolled in new required courses
+        people = Employee.objects.exclude(status__in=["left", "leaving"])
         cond = Q()
         if req.position_id:
             cond |= Q(position_id=req.position_id)

@@ -48,6 +48,8 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("My surveys"), "mysurveys:list", "chat-square-text", "hrsuite.self_service"),
             NavItem(_("My onboarding"), "myonboarding:list", "list-check", "hrsuite.self_service"),
             NavItem(_("My interviews"), "recruiting:my_interviews", "person-video2", "hrsuite.self_service"),
+            NavItem(_("My handover"), "myhandover:list", "clipboard-check", "hrsuite.self_service"),
+            NavItem(_("Resign"), "offboarding:resign", "box-arrow-right", "hrsuite.self_service"),
         ),
     ),
     NavSection(
@@ -57,6 +59,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Team members"), "employees:team", "diagram-3", "hrsuite.view_my_team"),
             NavItem(_("Team training"), "training:team", "mortarboard", "hrsuite.view_my_team"),
             NavItem(_("Team certificates"), "training:compliance_matrix", "award", "hrsuite.view_my_team"),
+            NavItem(_("Team offboarding"), "offboarding:cases", "person-dash", "hrsuite.view_my_team"),
         ),
     ),
     NavSection(
@@ -95,6 +98,15 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Offers"), "recruiting:offers", "envelope-paper", "hrsuite.view_recruiting"),
             NavItem(_("Onboarding"), "recruiting:onboarding", "person-check", "hrsuite.view_recruiting"),
             NavItem(_("Recruiting analytics"), "recruiting:analytics", "funnel", "hrsuite.view_recruiting"),
+        ),
+    ),
+    NavSection(
+        "offboarding",
+        _("Offboarding"),
+        (
+            NavItem(_("Offboarding cases"), "offboarding:cases", "person-dash", "hrsuite.manage_offboarding"),
+            NavItem(_("Overdue handover items"), "offboarding:overdue", "alarm", "hrsuite.manage_offboarding"),
+            NavItem(_("Handover templates"), "offboarding:templates", "list-check", "hrsuite.manage_offboarding"),
         ),
     ),
     NavSection(

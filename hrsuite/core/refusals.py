@@ -34,3 +34,15 @@ def flash_refusal(request, exc: ValidationError, form: forms.BaseForm | None = N
     else:
         for message in exc.messages:
             messages.error(request, message)
+
+
+def perform(request, action, *, success: str, form: forms.BaseForm | None = None) -> bool:
+    """Run `action()` (a service call) for a POST action: on a refusal flash its messages and
+    return False; otherwise flash `success` and return True."""
+    try:
+        action()
+    except ValidationError as exc:
+        flash_refusal(request, exc, form)
+        return False
+    messages.success(request, success)
+    return True
