@@ -21,6 +21,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
     },
     "required-enrollments": {"task": "training.tasks.required_enrollments", "schedule": crontab(hour=6, minute=30)},
+    "expire-overdue-attempts": {"task": "exams.tasks.expire_overdue_attempts", "schedule": crontab(minute="*/5")},
     "assessment-results-sync": {
         "task": "recruiting.tasks.assessment_results_sync",
         "schedule": crontab(minute="*/10"),
@@ -32,9 +33,17 @@ app.conf.beat_schedule = {
     "handover-reminders": {"task": "offboarding.tasks.handover_reminders", "schedule": crontab(hour=8, minute=15)},
     # access ends in the evening of the revocation day, so the leaver keeps their last working day
     "revoke-due-access": {"task": "offboarding.jobs.revoke_due_access", "schedule": crontab(hour=20, minute=0)},
+    "backup-watch": {"task": "hrsuite.ops.tasks.backup_watch", "schedule": crontab(minute=15)},
     "contract-end-reminders": {
         "task": "employees.tasks.contract_end_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # dump, checksum and restore-verify while nobody works (before the 02:30 payslip catch-up)
+    "nightly-backup": {"task": "hrsuite.ops.tasks.nightly_backup", "schedule": crontab(hour=1, minute=30)},
+    # e-mails whose task could not be queued (Redis was down) are sent once it is back
+    "send-pending-emails": {
+        "task": "hrsuite.notifications.tasks.send_pending_emails",
+        "schedule": crontab(minute="*/15"),
     },
 }
 app.conf.beat_schedule_filename = os.environ.get("CELERY_BEAT_SCHEDULE_FILE", "var/celerybeat-schedule")

@@ -11,7 +11,7 @@ from celery import shared_task
 
 @shared_task(name="offboarding.jobs.revoke_due_access")
 def revoke_due_access() -> dict:
-    """Daily (00:05): revoke the access of every case whose revocation day has come. A second
+    """Daily (20:00, the evening of the revocation day): revoke the access of every case whose revocation day has come. A second
     run, or a retry, revokes nothing twice."""
     from .revocation import revoke_due
 

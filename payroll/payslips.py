@@ -3,10 +3,14 @@ the PDF once (idempotent), publishing a finalised run in Celery batches and tell
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from hrsuite.core.context_processors import company_name
@@ -18,6 +22,8 @@ from . import workflows
 from .models import PayRun, PaySlip, PayslipDocument
 
 BATCH_SIZE = 200
+
+log = logging.getLogger(__name__)
 
 
 def payslip_context(slip: PaySlip, lines=None) -> dict:
@@ -81,18 +87,24 @@ def render_batch(run_id: int, start: int, size: int = BATCH_SIZE) -> int:
         return 0
     done = 0
     for slip in slips_for_documents(run)[start : start + size]:
-        store_payslip_pdf(slip)
-        if slip.employee.user_id:
-            notify(
-                recipients=[slip.employee.user],
-                key=f"payslip:{slip.pk}",
-                message=gettext_noop("Your payslip for %(period)s is ready."),
-                params={"period": slip.period.strftime("%Y-%m")},
-                url=f"/me/payslips/{slip.pk}/",
-                email=True,
-            )
+        _publish_slip(slip)
         done += 1
     return done
+
+
+def _publish_slip(slip: PaySlip) -> None:
+    """Store the slip's PDF and tell its employee, each once (the document's one-to-one slip and
+    the notification key decide)."""
+    store_payslip_pdf(slip)
+    if slip.employee.user_id:
+        notify(
+            recipients=[slip.employee.user],
+            key=f"payslip:{slip.pk}",
+            message=gettext_noop("Your payslip for %(period)s is ready."),
+            params={"period": slip.period.strftime("%Y-%m")},
+            url=f"/me/payslips/{slip.pk}/",
+            email=True,
+        )
 
 
 @transaction.atomic
@@ -103,12 +115,31 @@ def payrun_publish(*, run: PayRun, actor, request=None, dispatch: bool = True, r
 
     run = workflows.transition(run, "publish", actor=actor, request=request, published_at=timezone.now())
     total = PaySlip.objects.filter(run=run, status="ok").count() if render else 0
-    for start in range(0, total, BATCH_SIZE):
-        if dispatch:
-            transaction.on_commit(lambda s=start: render_payslip_batch.delay(run.pk, s))
-        else:
+    starts = list(range(0, total, BATCH_SIZE))
+    if dispatch and starts:
+        transaction.on_commit(lambda: _dispatch_batches(render_payslip_batch, run.pk, starts))
+    elif not dispatch:
+        for start in starts:
             render_batch(run.pk, start)
     return run
+
+
+def _dispatch_batches(task, run_id: int, starts: list[int]) -> None:
+    """Queue the batches (after the commit). When the job queue cannot be reached, the run stays
+    published (payslips are visible and render on demand) and the nightly catch-up renders the
+    PDFs and tells the employees; the caller is told so (ValidationError), not shown an error page."""
+    from hrsuite.ops.jobs import BROKER_ERRORS
+
+    try:
+        for start in starts:
+            task.delay(run_id, start)
+    except BROKER_ERRORS as exc:
+        log.warning("payslip batches of run %s not queued (%r): left to render_missing_payslips", run_id, exc)
+        raise ValidationError(
+            _(
+                "The payslips are published, but the background job queue (Redis) could not be reached: the PDFs will be made and the employees told by the nightly job, and each payslip can be opened now."
+            )
+        ) from exc
 
 
 def render_missing(limit: int = 500) -> int:
@@ -120,6 +151,6 @@ def render_missing(limit: int = 500) -> int:
         .prefetch_related("lines")[:limit]
     )
     for slip in missing:
-        store_payslip_pdf(slip)
+        _publish_slip(slip)  # a lost batch also did not tell its employees
         done += 1
     return done

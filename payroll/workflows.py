@@ -17,6 +17,8 @@ from .models import PayRun
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "calculate": (frozenset({S.DRAFT, S.CALCULATED}), S.CALCULATING),
     "calculation_done": (frozenset({S.CALCULATING}), S.CALCULATED),
+    # the chunk tasks could not be queued (the broker was down): back to draft, to calculate again
+    "calculation_failed": (frozenset({S.CALCULATING}), S.DRAFT),
     "approve": (frozenset({S.CALCULATED}), S.APPROVED),
     "return": (frozenset({S.APPROVED}), S.CALCULATED),
     "finalize": (frozenset({S.APPROVED}), S.FINALIZED),
@@ -58,6 +60,7 @@ def transition(run: PayRun, action: str, *, actor=None, request=None, details: d
 ACTION_LABELS = {
     "calculate": pgettext_lazy("run action", "calculated"),
     "calculation_done": pgettext_lazy("run action", "completed"),
+    "calculation_failed": pgettext_lazy("run action", "stopped"),
     "approve": pgettext_lazy("run action", "approved"),
     "return": pgettext_lazy("run action", "returned"),
     "finalize": pgettext_lazy("run action", "finalised"),

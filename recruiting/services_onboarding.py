@@ -18,6 +18,7 @@ the enrolment, never ticked by hand).
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -223,7 +224,7 @@ def _hire(*, application: Application, actor, files: _Files, today: date | None)
         params={"n": len(tasks)},
         url=reverse("myonboarding:list"),
     )
-    transaction.on_commit(lambda: recruiting_tasks.send_welcome_email.delay(employee.pk))
+    transaction.on_commit(lambda: recruiting_tasks.send_welcome_email.delay(employee.pk, uuid.uuid4().hex))
     return employee
 
 
@@ -339,7 +340,7 @@ def welcome_resend(*, employee: Employee, actor) -> None:
         raise ValidationError(_("This employee has no login."), code="no_login")
     if employee.user.has_usable_password() and employee.user.last_login:
         raise ValidationError(_("%(name)s has already signed in.") % {"name": employee.name}, code="signed_in")
-    transaction.on_commit(lambda: recruiting_tasks.send_welcome_email.delay(employee.pk))
+    transaction.on_commit(lambda: recruiting_tasks.send_welcome_email.delay(employee.pk, uuid.uuid4().hex))
 
 
 # ---------------------------------------------------------------------------------------------

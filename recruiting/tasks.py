@@ -5,26 +5,21 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hrsuite.notifications.services import send_once
+
 # Candidates have no language setting: they are written to in the suite's default language
-# (Simplified Chinese).
-SENT_TTL = 7 * 24 * 60 * 60
+# (Simplified Chinese). Each e-mail goes out once: hrsuite.notifications.services.send_once.
 
 
 def _company() -> str:
     from hrsuite.core.context_processors import company_name
 
     return company_name()
-
-
-def _once(key: str) -> bool:
-    """True the first time `key` is seen (a retried or duplicated task sends nothing twice)."""
-    return cache.add(f"recruiting-mail:{key}", 1, SENT_TTL)
 
 
 @shared_task(bind=True, max_retries=5, retry_backoff=30, retry_backoff_max=600)
@@ -37,18 +32,19 @@ def send_rejection_email(self, application_id: int) -> bool:
         .filter(pk=application_id, stage=Stage.REJECTED)
         .first()
     )
-    if application is None or not _once(f"rejection:{application_id}"):
+    if application is None:
         return False
     with translation.override(settings.LANGUAGE_CODE):
         context = {"candidate": application.candidate, "posting": application.posting, "company": _company()}
         subject = _("Your application for %(posting)s") % {"posting": application.posting.title}
         body = render_to_string("recruiting/pipeline/email_rejection.txt", context)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.candidate.email])
+        return send_once(
+            f"recruiting:rejection:{application_id}",
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.candidate.email]),
+        )
     except OSError as exc:
-        cache.delete(f"recruiting-mail:rejection:{application_id}")
         raise self.retry(exc=exc) from exc
-    return True
 
 
 @shared_task(bind=True, max_retries=5, retry_backoff=30, retry_backoff_max=600)
@@ -62,7 +58,7 @@ def send_assessment_invite(self, invite_id: int, token: str) -> bool:
         .filter(pk=invite_id, used_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
-    if invite is None or invite.token_hash != token_hash(token) or not _once(f"invite:{invite_id}"):
+    if invite is None or invite.token_hash != token_hash(token):
         return False
     application = invite.application
     with translation.override(settings.LANGUAGE_CODE):
@@ -77,11 +73,12 @@ def send_assessment_invite(self, invite_id: int, token: str) -> bool:
         subject = _("Online assessment for %(posting)s") % {"posting": application.posting.title}
         body = render_to_string("recruiting/assessment/email_invite.txt", context)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.candidate.email])
+        return send_once(
+            f"recruiting:invite:{invite_id}",
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.candidate.email]),
+        )
     except OSError as exc:
-        cache.delete(f"recruiting-mail:invite:{invite_id}")
         raise self.retry(exc=exc) from exc
-    return True
 
 
 @shared_task
@@ -95,14 +92,25 @@ def assessment_results_sync() -> int:
 @shared_task(bind=True, max_retries=5, retry_backoff=30, retry_backoff_max=600)
 def send_offer_letter(self, offer_id: int) -> bool:
     """E-mail the approved offer letter (re-rendered from the locked terms) to the candidate."""
+    from .models import Offer
     from .services_offers import email_offer_letter
 
-    return email_offer_letter(offer_id)
+    offer = Offer.objects.filter(pk=offer_id).only("letter_hash").first()
+    if offer is None:
+        return False
+    sent = []
+    send_once(f"recruiting:offer:{offer_id}:{offer.letter_hash}", lambda: sent.append(email_offer_letter(offer_id)))
+    return bool(sent and sent[0])
 
 
 @shared_task(bind=True, max_retries=5, retry_backoff=30, retry_backoff_max=600)
-def send_welcome_email(self, employee_id: int) -> bool:
-    """E-mail a new employee their user name and a set-password link."""
+def send_welcome_email(self, employee_id: int, key: str = "") -> bool:
+    """E-mail a new employee their user name and a set-password link, once per `key` (each
+    hire or "send a new link" gives its own key; a redelivered task carries the same one)."""
     from .services_onboarding import welcome_email
 
-    return welcome_email(employee_id=employee_id)
+    if not key:
+        return welcome_email(employee_id=employee_id)
+    sent = []
+    send_once(f"recruiting:welcome:{key}", lambda: sent.append(welcome_email(employee_id=employee_id)))
+    return bool(sent and sent[0])

@@ -27,7 +27,9 @@ def main() -> int:
     parser.add_argument("--apply")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(
-        "--reuse", action="store_true", help="fill missing entries with the translation another catalogue has for the same msgid"
+        "--reuse",
+        action="store_true",
+        help="fill missing entries with the translation another catalogue has for the same msgid",
     )
     args = parser.parse_args()
     table = {}

@@ -132,6 +132,8 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem(_("Audit log"), "audit:list", "journal-text", "hrsuite.view_audit"),
             NavItem(_("System health"), "ops:health_page", "heart-pulse", "hrsuite.view_jobs"),
+            NavItem(_("Background jobs"), "ops:jobs", "clock-history", "hrsuite.view_jobs"),
+            NavItem(_("Backups"), "ops:backups", "database-check", "hrsuite.view_jobs"),
         ),
     ),
 )

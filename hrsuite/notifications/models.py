@@ -55,3 +55,17 @@ class Notification(models.Model):
             return translated % params
         except (KeyError, TypeError, ValueError):
             return translated
+
+
+class SentEmail(models.Model):
+    """One e-mail that must go out at most once (to a candidate, a new employee): the unique key
+    decides, not the cache. See hrsuite.notifications.services.send_once."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "sent e-mail"
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from .models import Level, Notification
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -55,7 +58,7 @@ def notify(
 
         for n in created:
             if n.send_email and n.emailed_at is None:
-                transaction.on_commit(lambda pk=n.pk: send_notification_email.delay(pk))
+                transaction.on_commit(lambda pk=n.pk: queue_email(send_notification_email, pk))
     return created
 
 
@@ -116,7 +119,7 @@ def notify_many(items: Iterable[NotificationSpec]) -> list[Notification]:
 
         for start in range(0, len(to_email), EMAIL_BATCH):
             chunk = to_email[start : start + EMAIL_BATCH]
-            transaction.on_commit(lambda chunk=chunk: send_notification_emails.delay(chunk))
+            transaction.on_commit(lambda chunk=chunk: queue_email(send_notification_emails, chunk))
     return created
 
 
@@ -158,6 +161,20 @@ def _insert_batch(batch: list[NotificationSpec]) -> list[Notification]:
     return out
 
 
+def queue_email(task, *args) -> bool:
+    """Queue an e-mail task (after the commit). When the job queue cannot be reached the
+    notification is kept, not yet e-mailed, and the action that made it is not undone or turned
+    into an error page: send_pending_emails (every 15 minutes) sends it once the queue is back."""
+    from hrsuite.ops.jobs import BROKER_ERRORS
+
+    try:
+        task.delay(*args)
+    except BROKER_ERRORS as exc:
+        log.warning("e-mail task %s%r not queued (%r): left to send_pending_emails", task.name, args, exc)
+        return False
+    return True
+
+
 def mark_read(*, user, notification_id: int | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
@@ -174,3 +191,25 @@ def source_text(label) -> str:
     notification parameters listed under "_i18n" so they are translated when shown."""
     with translation.override(None):
         return str(label)
+
+
+def send_once(key: str, send) -> bool:
+    """Call `send()` (which sends one e-mail) unless an e-mail with `key` was sent already.
+
+    The key's row is locked while sending, so a duplicate or redelivered task waits and then
+    sends nothing; if `send()` raises, the row is rolled back and a retry sends. (A worker killed
+    after the mail server accepted and before the commit can still send twice: SMTP offers no
+    way around that.) Returns whether it sent."""
+    from django.utils import timezone
+
+    from .models import SentEmail
+
+    with transaction.atomic():
+        SentEmail.objects.bulk_create([SentEmail(key=key[:200])], ignore_conflicts=True)
+        row = SentEmail.objects.select_for_update().get(key=key[:200])
+        if row.sent_at is not None:
+            return False
+        send()
+        row.sent_at = timezone.now()
+        row.save(update_fields=["sent_at"])
+    return True

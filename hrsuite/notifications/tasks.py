@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -46,4 +48,31 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
             sent += bool(send_notification_email(pk))
         except OSError as exc:
             raise self.retry(exc=exc, args=(notification_ids[i:],)) from exc
+    return sent
+
+
+PENDING_AFTER = timedelta(minutes=10)  # the normal e-mail task has had its chance
+PENDING_WITHIN = timedelta(days=1)  # older reminders are not worth an e-mail any more
+PENDING_BATCH = 1000
+
+
+@shared_task(ignore_result=True)
+def send_pending_emails() -> int:
+    """Every 15 minutes: e-mail the notifications whose e-mail task never ran (the job queue was
+    down when they were made, or the message was lost). Each at most once, exactly as
+    send_notification_email does (the row is locked and stamped); stops at the first SMTP error,
+    for the next run to try again."""
+    now = timezone.now()
+    pending = Notification.objects.filter(
+        send_email=True,
+        emailed_at__isnull=True,
+        created_at__lt=now - PENDING_AFTER,
+        created_at__gte=now - PENDING_WITHIN,
+    ).order_by("created_at")
+    sent = 0
+    for pk in pending.values_list("pk", flat=True)[:PENDING_BATCH]:
+        try:
+            sent += bool(send_notification_email(pk))
+        except OSError:  # the mail server is unreachable: the next run tries again
+            break
     return sent

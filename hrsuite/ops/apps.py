@@ -8,6 +8,7 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from . import widgets
+        from . import signals, widgets
 
         widgets.register_widgets()
+        signals.connect()  # record each run of a background job (JobRun)

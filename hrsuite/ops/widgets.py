@@ -9,6 +9,12 @@ def system_health(request):
     return {"ok": ok, "health": body}
 
 
+def backup_summary(request):
+    from .backups import dashboard_context
+
+    return dashboard_context()
+
+
 def register_widgets() -> None:
     dashboard.register(
         "ops.health",
@@ -16,4 +22,11 @@ def register_widgets() -> None:
         roles={Role.HR_ADMIN},
         context=system_health,
         order=80,
+    )
+    dashboard.register(
+        "ops.backups",
+        template="ops/widgets/backups.html",
+        roles={Role.HR_ADMIN},
+        context=backup_summary,
+        order=81,
     )

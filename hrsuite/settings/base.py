@@ -204,14 +204,29 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# Nothing waits for a Celery result: each job's outcome is recorded as a JobRun row (see
+# hrsuite/ops/signals.py and /ops/jobs/). Without this, every .delay() from the web process
+# subscribes to the Redis result channel, and with Redis down that blocks for about 20 seconds
+# and then leaves the process unable to queue anything until it is restarted; with it, queueing
+# fails within a second with a clear error that the caller records (a pay run says so).
+CELERY_TASK_IGNORE_RESULT = True
 # Jobs must neither be lost nor run twice: acknowledge after the work, requeue when a worker dies,
 # take one job at a time; every task is idempotent (a unique key in the database decides).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Redis gives a message that was delivered but not acknowledged to another worker after the
+# visibility timeout. That is how the job of a killed worker is not lost, and also how a job
+# could run twice: a job still running, or a retry still waiting for its countdown (Redis holds
+# retries as delivered, unacknowledged messages), when the timeout passes is delivered again.
+# So every task's hard time limit plus its longest retry countdown (retry_backoff_max, 600 s at
+# most today) must stay below the visibility timeout: 1 h + 10 min < 2 h.
+# tests/ops/test_jobs.py checks every registered task against it. The environment variable
+# exists for the reliability tests (a few seconds there); leave it unset in production.
+_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _VISIBILITY_TIMEOUT}
 CELERY_TASK_TIME_LIMIT = 60 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60  # SoftTimeLimitExceeded first, so a job can clean up
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -225,10 +240,28 @@ AUDITLOG_MASK_CALLABLE = "hrsuite.crypto.audit_mask"
 # --- product settings ------------------------------------------------------------------------
 # empty: the translated demo name "Demo Financial Holdings Co., Ltd." is shown
 HRSUITE_COMPANY_NAME = env("COMPANY_NAME", default="")
-HRSUITE_BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
-HRSUITE_BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", default=26)
 HRSUITE_PAGE_SIZE = 50
 HRSUITE_BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000")
+
+# --- backups (hrsuite/ops/backups.py; nightly Celery job hrsuite.ops.tasks.nightly_backup) -------
+# Each night: pg_dump (custom format) of the database and a tar.gz of MEDIA_ROOT, a .sha256 beside
+# each file, a test restore into a scratch database comparing every table's row count and the
+# payroll control totals. Only a backup whose restore matched counts as verified.
+# BACKUP_DIR: where the files go (created if missing; a relative path is taken from the project
+# root). Keep it on another disk, and copy it off the server.
+HRSUITE_BACKUP_DIR = BASE_DIR / env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
+# BACKUP_ENCRYPTION_KEY: optional Fernet key(s), comma separated (the first encrypts, all
+# decrypt, so a key is rotated by prepending a new one). Empty: backups are not encrypted.
+# Keep a copy of the key away from the server: without it the backups cannot be read.
+HRSUITE_BACKUP_ENCRYPTION_KEY = env.list("BACKUP_ENCRYPTION_KEY", default=[])
+# BACKUP_RETENTION "daily,weekly,monthly": keep the newest backup of each of the 7 most recent
+# days, 4 ISO weeks and 12 months that have one; the files of the others are deleted.
+HRSUITE_BACKUP_RETENTION = env("BACKUP_RETENTION", default="7,4,12")
+# /healthz and the dashboard warn when the last verified backup is older than this.
+HRSUITE_BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", default=26)
+# BACKUP_PG_BIN_DIR: where pg_dump/pg_restore of the server's major version live, when the ones
+# on PATH are another version (Debian: /usr/lib/postgresql/15/bin). Empty: taken from PATH.
+HRSUITE_BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR", default="")
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import workflows
 from ..choices import OPEN_STATUSES, RunStatus, SlipStatus
@@ -93,8 +94,6 @@ def payrun_create(*, period: date, departments=(), actor) -> tuple[PayRun, bool]
 def payrun_calculate(*, run: PayRun, actor, request=None, dispatch: bool = True) -> PayRun:
     """(Re)calculate a draft or calculated run: replace its slips, dispatch the chunk tasks
     (or, with dispatch=False, compute the chunks here and now, for the demo data and tests)."""
-    from ..tasks import calculate_chunk
-
     token = uuid.uuid4()
     employee_ids = in_scope_employees(run.period, _paths(run))
     run = workflows.transition(
@@ -124,9 +123,74 @@ def payrun_calculate(*, run: PayRun, actor, request=None, dispatch: bool = True)
         for chunk in chunks:
             calculate_chunk_now(run_id=run.pk, token=str(token), index=chunk.index)
         return PayRun.objects.get(pk=run.pk)
-    for chunk in chunks:
-        transaction.on_commit(lambda i=chunk.index: calculate_chunk.delay(run.pk, str(token), i))
+    indexes = [chunk.index for chunk in chunks]
+    transaction.on_commit(lambda: _dispatch_chunks(run.pk, str(token), indexes, actor=actor))
     return run
+
+
+# what the run's history records when the chunk tasks could not be queued (English source,
+# translated where shown)
+NOT_QUEUED = gettext_noop(
+    "The calculation could not start: the background job queue (Redis) was unreachable. No payslip was kept; calculate the run again when the queue is back."
+)
+
+
+def _dispatch_chunks(run_id: int, token: str, indexes: list[int], *, actor=None) -> None:
+    """Queue the chunk tasks (after the commit). When the broker cannot be reached, the run is
+    not left "calculating" for ever: it goes back to draft with its slips removed and the reason
+    recorded in its history, and the caller is told (ValidationError)."""
+    from hrsuite.ops.jobs import BROKER_ERRORS
+
+    from ..tasks import calculate_chunk
+
+    try:
+        for i in indexes:
+            calculate_chunk.delay(run_id, token, i)
+    except BROKER_ERRORS as exc:
+        payrun_calculation_failed(run_id=run_id, token=token, error=f"{type(exc).__name__}: {exc}", actor=actor)
+        raise ValidationError(_(NOT_QUEUED)) from exc
+
+
+@transaction.atomic
+def payrun_calculation_failed(*, run_id: int, token: str, error: str, actor=None) -> PayRun | None:
+    """Stop a calculation that cannot go on: back to draft, slips and chunks removed (a chunk a
+    worker finished meanwhile is removed too; one still running writes nothing, since the run is
+    no longer calculating), the reason recorded. None if the run moved on meanwhile."""
+    run = PayRun.objects.select_for_update().get(pk=run_id)
+    if run.status != RunStatus.CALCULATING or str(run.calc_token) != str(token):
+        return None
+    delete_slips(run.pk)
+    PayRunChunk.objects.filter(run=run).delete()
+    return workflows.transition(
+        run,
+        "calculation_failed",
+        actor=actor,
+        details={"token": str(token), "reason": NOT_QUEUED, "error": error[:500]},
+        calc_finished_at=timezone.now(),
+        employees_done=0,
+        errors_count=0,
+    )
+
+
+def last_calculation_failure(run: PayRun):
+    """The audit entry of the last calculation that could not start, if the run has not been
+    calculated since (for the alert on the run's page)."""
+    from hrsuite.audit.models import AuditEntry, AuditEvent
+
+    if run.status != RunStatus.DRAFT:
+        return None
+    entry = (
+        AuditEntry.objects.filter(
+            content_type__app_label="payroll",
+            content_type__model="payrun",
+            object_pk=str(run.pk),
+            event=AuditEvent.ACTION,
+            additional_data__action__in=["calculate", "calculation_failed"],
+        )
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    return entry if entry is not None and entry.details.get("action") == "calculation_failed" else None
 
 
 def calculate_chunk_now(*, run_id: int, token: str, index: int) -> int:

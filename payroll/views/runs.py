@@ -128,6 +128,7 @@ def run_detail(request, pk: int):
             "flags": flags,
             "open_flags": sum(1 for f in flags if f.status == FlagStatus.OPEN),
             "recent_days": recent_change_days(),
+            "calc_failure": services.last_calculation_failure(run),
             "page_title": _("Pay run %(period)s") % {"period": run.period.strftime("%Y-%m")},
         },
     )

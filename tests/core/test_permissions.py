@@ -5,7 +5,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-HR_ONLY = ["audit:list", "audit:export", "ops:health_page"]
+HR_ONLY = ["audit:list", "audit:export", "ops:health_page", "ops:jobs", "ops:backups"]
 
 
 @pytest.mark.parametrize("name", [*HR_ONLY, "employees:list", "core:dashboard", "notifications:list"])
