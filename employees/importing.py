@@ -21,12 +21,10 @@ Rules a person can rely on:
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -37,12 +35,11 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from hrsuite.audit.models import AuditEntry, AuditEvent
 from hrsuite.audit.services import audit_record
 from hrsuite.crypto import audit_mask, blind_index
+from hrsuite.sheets import SheetProblem, as_file, is_blank, read_first_sheet
 from hrsuite.uploads import check_upload
 
 from . import validators
@@ -52,7 +49,6 @@ from .models import Department, Employee, Grade, Location, Position
 MAX_ROWS = 20_000  # a larger file is refused with a message asking to split it
 BATCH_SIZE = 1000
 PREVIEW_ROWS = 20
-HEADER_SEARCH_ROWS = 10  # the header is the first non-empty row among the first ten
 ALLOWED = frozenset({"xlsx"})
 
 Parser = Callable[[Any, "Lookups"], Any]
@@ -62,8 +58,7 @@ Parser = Callable[[Any, "Lookups"], Any]
 # cell parsers: raw cell value in, Python value out, or a translated ValidationError
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_is_blank = is_blank
 
 
 def _as_text(value: Any) -> str:
@@ -483,12 +478,10 @@ class ImportPlan:
         self.errors.append(RowError(row, column.header() if column else "", str(message)))
 
 
-class _FileProblem(Exception):
-    pass
+_FileProblem = SheetProblem
 
 
 # openpyxl reports a damaged or foreign file through many exception types
-READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, ParseError)
 
 
 def parse_and_validate(fileobj, *, today: date, filename: str | None = None) -> ImportPlan:
@@ -524,51 +517,17 @@ def _column_order(header: str) -> int:
 
 
 def _as_file(fileobj, filename: str | None) -> File:
-    if hasattr(fileobj, "chunks") and hasattr(fileobj, "size") and getattr(fileobj, "name", None):
-        return fileobj
-    name = filename or getattr(fileobj, "name", None) or "import.xlsx"
-    return File(fileobj, name=str(name))
+    return as_file(fileobj, filename, "import.xlsx")
 
 
 def _read_sheet(fileobj) -> tuple[tuple, list[tuple[int, tuple]]]:
-    """The header cells and the non-empty data rows of the first sheet."""
-    not_excel = _(
-        "The file could not be read as an Excel workbook. Open it in Excel or WPS, save it as .xlsx and try again."
+    sheet = read_first_sheet(
+        fileobj,
+        max_rows=MAX_ROWS,
+        empty_message=_("The first sheet is empty; put the header row in row 1 and one employee per row."),
+        too_many_message=_("The file has more than %(max)s employee rows; split it into several files."),
     )
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except READ_ERRORS as exc:
-        raise _FileProblem(not_excel) from exc
-    try:
-        if not workbook.worksheets:
-            raise _FileProblem(_("The workbook has no sheet."))
-        sheet = workbook.worksheets[0]
-        header_row, header_cells = 0, ()
-        for number, cells in enumerate(
-            sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True), start=1
-        ):
-            if any(not _is_blank(c) for c in cells):
-                header_row, header_cells = number, tuple(cells)
-                break
-        if not header_row:
-            raise _FileProblem(_("The first sheet is empty; put the header row in row 1 and one employee per row."))
-        last = max((i for i, c in enumerate(header_cells) if not _is_blank(c)), default=0) + 1
-        rows = []
-        for number, cells in enumerate(
-            sheet.iter_rows(min_row=header_row + 1, max_col=last, values_only=True), start=header_row + 1
-        ):
-            if all(_is_blank(c) for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise _FileProblem(
-                    _("The file has more than %(max)s employee rows; split it into several files.") % {"max": MAX_ROWS}
-                )
-            rows.append((number, tuple(cells)))
-        return header_cells, rows
-    except READ_ERRORS as exc:
-        raise _FileProblem(not_excel) from exc
-    finally:
-        workbook.close()
+    return sheet.header, sheet.rows
 
 
 def _match_headers(plan: ImportPlan, header_cells: tuple) -> list[tuple[int, Column]]:

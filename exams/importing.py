@@ -17,20 +17,17 @@ bank (same kind and text) are skipped, so uploading a file again adds only the n
 from __future__ import annotations
 
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
+from hrsuite.sheets import SheetProblem, as_file, is_blank, read_first_sheet
 from hrsuite.uploads import check_upload
 
 from .models import QuestionBank, QuestionKind
@@ -38,9 +35,7 @@ from .services import ANSWERS, LETTERS, MAX_POINTS, choice_problems
 
 MAX_ROWS = 2000
 PREVIEW_ROWS = 20
-HEADER_SEARCH_ROWS = 10
 ALLOWED = frozenset({"xlsx"})
-READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, ParseError)
 
 # column key -> (Chinese header, English header, other accepted headers)
 COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -88,8 +83,7 @@ def _choices_header() -> str:
     return f"选项A–{LETTERS[-1]}" if _is_chinese() else f"Choices A–{LETTERS[-1]}"
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_is_blank = is_blank
 
 
 def _as_text(value: Any) -> str:
@@ -185,14 +179,11 @@ class ImportPlan:
         self.errors.append(RowError(row, column, str(message)))
 
 
-class _FileProblem(Exception):
-    pass
+_FileProblem = SheetProblem
 
 
 def _as_file(fileobj, filename: str | None) -> File:
-    if hasattr(fileobj, "chunks") and hasattr(fileobj, "size") and getattr(fileobj, "name", None):
-        return fileobj
-    return File(fileobj, name=str(filename or getattr(fileobj, "name", None) or "questions.xlsx"))
+    return as_file(fileobj, filename, "questions.xlsx")
 
 
 def parse_and_validate(fileobj, *, bank: QuestionBank, filename: str | None = None) -> ImportPlan:
@@ -222,43 +213,13 @@ def parse_and_validate(fileobj, *, bank: QuestionBank, filename: str | None = No
 
 
 def _read_sheet(fileobj) -> tuple[tuple, list[tuple[int, tuple]]]:
-    not_excel = _(
-        "The file could not be read as an Excel workbook. Open it in Excel or WPS, save it as .xlsx and try again."
+    sheet = read_first_sheet(
+        fileobj,
+        max_rows=MAX_ROWS,
+        empty_message=_("The first sheet is empty; put the header row in row 1 and one question per row."),
+        too_many_message=_("The file has more than %(max)s questions; split it into several files."),
     )
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except READ_ERRORS as exc:
-        raise _FileProblem(not_excel) from exc
-    try:
-        if not workbook.worksheets:
-            raise _FileProblem(_("The workbook has no sheet."))
-        sheet = workbook.worksheets[0]
-        header_row, header_cells = 0, ()
-        for number, cells in enumerate(
-            sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True), start=1
-        ):
-            if any(not _is_blank(c) for c in cells):
-                header_row, header_cells = number, tuple(cells)
-                break
-        if not header_row:
-            raise _FileProblem(_("The first sheet is empty; put the header row in row 1 and one question per row."))
-        last = max((i for i, c in enumerate(header_cells) if not _is_blank(c)), default=0) + 1
-        rows: list[tuple[int, tuple]] = []
-        for number, cells in enumerate(
-            sheet.iter_rows(min_row=header_row + 1, max_col=last, values_only=True), start=header_row + 1
-        ):
-            if all(_is_blank(c) for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise _FileProblem(
-                    _("The file has more than %(max)s questions; split it into several files.") % {"max": MAX_ROWS}
-                )
-            rows.append((number, tuple(cells)))
-        return header_cells, rows
-    except READ_ERRORS as exc:
-        raise _FileProblem(not_excel) from exc
-    finally:
-        workbook.close()
+    return sheet.header, sheet.rows
 
 
 def _match_headers(plan: ImportPlan, header_cells: tuple) -> dict[str, tuple[int, str]]:
