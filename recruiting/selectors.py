@@ -20,29 +20,18 @@ from .models import Application, Interview, JobPosting, Requisition
 
 
 def _requisition_q(user, prefix: str = "") -> Q | None:
-    """None means every row; Q(pk__in=[]) none."""
+    """None means every row. Otherwise the requisitions the user asked for, or whose hiring
+    manager is the user or someone in their reach (hrsuite.scoping, the one scoping rule)."""
     if is_hr(user):
         return None
-    scope = scope_for(user)
-    q = Q(**{f"{prefix}requested_by_id": user.pk}) if user.is_authenticated else Q(pk__in=[])
-    if scope.subtree_paths or scope.report_ids:
-        q |= Q(**{f"{prefix}hiring_manager__in": _reach_ids(scope)}) | Q(
-            **{f"{prefix}hiring_manager_id": scope.employee_id}
-        )
-    elif scope.employee_id:
-        q |= Q(**{f"{prefix}hiring_manager_id": scope.employee_id})
-    return q
-
-
-def _reach_ids(scope):
     from employees.models import Employee
 
-    reach = Q(pk__in=[])
-    for path in scope.subtree_paths:
-        reach |= Q(department__path__startswith=path)
-    if scope.report_ids:
-        reach |= Q(pk__in=sorted(scope.report_ids))
-    return Employee.objects.filter(reach).values("pk")
+    scope = scope_for(user)
+    q = Q(**{f"{prefix}requested_by_id": user.pk}) if user.is_authenticated else Q(pk__in=[])
+    if not scope.is_empty:
+        reach = Employee.objects.filter(scope.employees_q()).values("pk")
+        q |= Q(**{f"{prefix}hiring_manager__in": reach})
+    return q
 
 
 def requisitions_visible_to(user) -> QuerySet[Requisition]:
