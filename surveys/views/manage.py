@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hrsuite.audit.services import audit_export
+from hrsuite.core.refusals import flash_refusal
 from hrsuite.permissions import require_perm
 
 from .. import selectors, services
@@ -34,11 +35,6 @@ PERM = "hrsuite.manage_training"
 
 def _page(request, queryset, param: str = "page"):
     return Paginator(queryset, settings.HRSUITE_PAGE_SIZE).get_page(request.GET.get(param))
-
-
-def _flash(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -139,7 +135,7 @@ def question_delete(request, pk: int, question_pk: int):
     try:
         services.question_delete(question=question)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("The question was deleted."))
     return redirect("surveys:edit", pk=pk)
@@ -152,7 +148,7 @@ def question_move(request, pk: int, question_pk: int):
     try:
         services.question_move(question=question, up=request.POST.get("direction") != "down")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     return redirect(reverse("surveys:edit", args=[pk]) + "#questions")
 
 
