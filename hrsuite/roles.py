@@ -107,3 +107,8 @@ rules.add_perm("hrsuite.view_recruiting", is_manager | is_hr)
 # leavers and successors reach their own items through the self-service pages.
 rules.add_perm("hrsuite.manage_offboarding", is_hr)
 rules.add_perm("hrsuite.approve_handover", is_manager | is_hr)
+# Performance: HR runs OKR and review cycles and calibrates; managers set their team's
+# objectives and rate their team (performance.selectors scopes them); employees reach their own
+# objectives and reviews through the self-service pages.
+rules.add_perm("hrsuite.manage_performance", is_hr)
+rules.add_perm("hrsuite.view_performance", is_manager | is_hr)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("recruiting/", include("recruiting.urls")),
     path("offboarding/", include("offboarding.urls")),
+    path("performance/", include("performance.urls")),
     path("careers/assessment/", include("recruiting.assessment_urls")),
     path("careers/", include("recruiting.careers_urls")),
     path("me/payslips/", include("payroll.me_urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("me/certificates/", include("training.me_urls_certificates")),
     path("me/onboarding/", include("recruiting.me_urls")),
     path("me/handover/", include("offboarding.me_urls")),
+    path("me/performance/", include("performance.me_urls")),
     path("me/", include("employees.me_urls")),
     path("django-admin/", admin.site.urls),
 ]

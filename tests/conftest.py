@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.training.qualification_fixtures",
     "tests.recruiting.fixtures",
     "tests.offboarding.fixtures",
+    "tests.performance.fixtures",
 ]
 
 # Factories and roles import Django models: they are imported inside the fixtures, so the pure

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "surveys",
     "recruiting",
     "offboarding",
+    "performance",
     "training",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -37,7 +37,7 @@ def structure(db):
     from payroll.models import InputDefinition, PayComponent, SalaryStructure, StructureLine
 
     for code, default in (("绩效系数", "1"), ("销售额", "0"), ("年终奖", "0"), ("出勤率", "1")):
-        InputDefinition.objects.create(code=code, name=code, default=D(default))
+        InputDefinition.objects.get_or_create(code=code, defaults={"name": code, "default": D(default)})
     comps = {
         "岗位工资": PayComponent.objects.create(code="岗位工资", name="岗位工资", kind="earning"),
         "绩效奖金": PayComponent.objects.create(code="绩效奖金", name="绩效奖金", kind="earning", variable=True),
