@@ -408,3 +408,6 @@ class ReviewEvent(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("review event")
         verbose_name_plural = _("review events")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.action}"

@@ -189,7 +189,7 @@ def test_whole_cycle_flows_into_the_pay_run(review_cycle, okr, people, assignmen
     assert (review.final_rating.code, review.coefficient) == ("A+", D("1.50"))
     assert review.okr_completion == D("30.00")  # 500/1000 at weight 60, visits 0 at 40
 
-    from payroll.models import PeriodInput, PaySlipLine
+    from payroll.models import PaySlipLine, PeriodInput
 
     value = PeriodInput.objects.get(employee=review.employee, period=period, definition__code="绩效系数")
     assert (value.value, value.source) == (D("1.5"), "performance")
