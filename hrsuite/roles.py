@@ -112,3 +112,11 @@ rules.add_perm("hrsuite.approve_handover", is_manager | is_hr)
 # objectives and reviews through the self-service pages.
 rules.add_perm("hrsuite.manage_performance", is_hr)
 rules.add_perm("hrsuite.view_performance", is_manager | is_hr)
+rules.add_perm("hrsuite.view_okrs", has_employee_record | is_manager | is_hr)
+# Employee relations: HR runs engagement surveys, moderates the feedback box and sees every team's
+# dependence signal; managers see their department's results, the feedback addressed to them and
+# their team's signal, and run collaboration projects; employees post feedback and see their
+# projects through the self-service pages.
+rules.add_perm("hrsuite.manage_relations", is_hr)
+rules.add_perm("hrsuite.view_team_relations", is_manager | is_hr)
+rules.add_perm("hrsuite.manage_projects", is_manager | is_hr)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("recruiting/", include("recruiting.urls")),
     path("offboarding/", include("offboarding.urls")),
     path("performance/", include("performance.urls")),
+    path("relations/", include("relations.urls")),
     path("careers/assessment/", include("recruiting.assessment_urls")),
     path("careers/", include("recruiting.careers_urls")),
     path("me/payslips/", include("payroll.me_urls")),
@@ -35,6 +36,8 @@ urlpatterns = [
     path("me/onboarding/", include("recruiting.me_urls")),
     path("me/handover/", include("offboarding.me_urls")),
     path("me/performance/", include("performance.me_urls")),
+    path("me/feedback/", include("relations.me_urls_feedback")),
+    path("me/projects/", include("relations.me_urls_projects")),
     path("me/", include("employees.me_urls")),
     path("django-admin/", admin.site.urls),
 ]

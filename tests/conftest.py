@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.recruiting.fixtures",
     "tests.offboarding.fixtures",
     "tests.performance.fixtures",
+    "tests.relations.fixtures",
 ]
 
 # Factories and roles import Django models: they are imported inside the fixtures, so the pure

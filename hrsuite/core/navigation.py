@@ -49,6 +49,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("My onboarding"), "myonboarding:list", "list-check", "hrsuite.self_service"),
             NavItem(_("My interviews"), "recruiting:my_interviews", "person-video2", "hrsuite.self_service"),
             NavItem(_("My handover"), "myhandover:list", "clipboard-check", "hrsuite.self_service"),
+            NavItem(_("My performance"), "myperformance:home", "bullseye", "hrsuite.self_service"),
             NavItem(_("Resign"), "offboarding:resign", "box-arrow-right", "hrsuite.self_service"),
         ),
     ),
@@ -60,6 +61,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Team training"), "training:team", "mortarboard", "hrsuite.view_my_team"),
             NavItem(_("Team certificates"), "training:compliance_matrix", "award", "hrsuite.view_my_team"),
             NavItem(_("Team offboarding"), "offboarding:cases", "person-dash", "hrsuite.view_my_team"),
+            NavItem(_("Team reviews"), "performance:team_reviews", "clipboard-data", "hrsuite.view_my_team"),
         ),
     ),
     NavSection(
@@ -107,6 +109,15 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Offboarding cases"), "offboarding:cases", "person-dash", "hrsuite.manage_offboarding"),
             NavItem(_("Overdue handover items"), "offboarding:overdue", "alarm", "hrsuite.manage_offboarding"),
             NavItem(_("Handover templates"), "offboarding:templates", "list-check", "hrsuite.manage_offboarding"),
+        ),
+    ),
+    NavSection(
+        "performance",
+        _("Performance"),
+        (
+            NavItem(_("OKRs"), "performance:okr_cycles", "bullseye", "hrsuite.view_okrs"),
+            NavItem(_("Review cycles"), "performance:review_cycles", "clipboard-data", "hrsuite.manage_performance"),
+            NavItem(_("Rating table"), "performance:ratings", "sliders", "hrsuite.manage_performance"),
         ),
     ),
     NavSection(

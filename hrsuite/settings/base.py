@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "recruiting",
     "offboarding",
     "performance",
+    "relations",
     "training",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -285,3 +286,4 @@ DJANGO_TABLES2_TEMPLATE = "components/table.html"
 # for audit.AuditEntry; that unused table would only hold foreign keys. Its migrations are off.
 MIGRATION_MODULES = {"auditlog": None}
 HRSUITE_BANK_CHANGE_DAYS = env.int("BANK_CHANGE_DAYS", default=30)
+HRSUITE_COLLABORATION_BONUS_INPUT = env("COLLABORATION_BONUS_INPUT", default="协作奖金")
