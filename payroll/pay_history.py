@@ -1,7 +1,8 @@
 """An employee's pay over twelve months, for the conversations where someone asks for a raise and
 HR needs the facts: every earning and deduction line by month with gross and net, the period
 inputs behind the variable pay (performance coefficient, contribution share, sales…), bonuses,
-and the base salary history.
+the base salary history, and the released performance reviews of those months (rating,
+coefficient, OKR completion).
 
 Only slips of finalised (or published) runs count: a run still being calculated may change. The
 page, the PDF and the Excel workbook are built from the same `PayHistory`, and its content hash
@@ -61,6 +62,46 @@ class Row:
         return "|".join("" if v is None else f"{v}" for v in self.values)
 
 
+@dataclass(frozen=True)
+class PerformanceRow:
+    """A released review whose period ends within the report's months."""
+
+    cycle: str
+    period_start: date
+    period_end: date
+    pay_period: date
+    rating: str
+    coefficient: Decimal | None
+    okr_completion: Decimal | None
+
+    def figures(self) -> str:
+        return (
+            f"{self.cycle}:{self.period_start}:{self.period_end}:{self.pay_period:%Y-%m}:{self.rating}:"
+            f"{'' if self.coefficient is None else self.coefficient}:"
+            f"{'' if self.okr_completion is None else self.okr_completion}"
+        )
+
+
+def performance_rows(employee: Employee, first: date, last: date) -> list[PerformanceRow]:
+    """The employee's released review results whose review period ends between `first` and
+    `last`, oldest first (one query). Imported lazily: performance depends on payroll."""
+    from performance.selectors import performance_history
+
+    return [
+        PerformanceRow(
+            cycle=row.cycle.name,
+            period_start=row.cycle.period_start,
+            period_end=row.cycle.period_end,
+            pay_period=row.cycle.pay_period,
+            rating=row.rating,
+            coefficient=row.coefficient,
+            okr_completion=row.okr_completion,
+        )
+        for row in reversed(performance_history(employee))
+        if first <= row.cycle.period_end <= last
+    ]
+
+
 @dataclass
 class PayHistory:
     employee: Employee
@@ -73,6 +114,7 @@ class PayHistory:
     total_gross: Decimal
     total_net: Decimal
     total_variable: Decimal
+    performance: list[PerformanceRow] = field(default_factory=list)
     digest: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -188,6 +230,7 @@ def pay_history(*, employee: Employee, end: date, slips: QuerySet[PaySlip]) -> P
         total_gross=sum((s.gross for s in window), ZERO),
         total_net=sum((s.net for s in window), ZERO),
         total_variable=sum((s.variable_pay for s in window), ZERO),
+        performance=performance_rows(employee, first, last),
     )
     history.digest = digest(history)
     return history
@@ -202,6 +245,7 @@ def digest(history: PayHistory) -> str:
     for row in history.assignments:
         a = row.assignment
         parts.append(f"assignment:{a.effective_from}:{a.effective_to or ''}:{a.base_salary}:{a.structure.code}")
+    parts += [f"performance:{row.figures()}" for row in history.performance]
     return content_hash(*parts)
 
 
@@ -237,7 +281,7 @@ def sheets(history: PayHistory, *, generated: str) -> list[tuple[str, list[str],
         ]
         for r in history.assignments
     ]
-    return [
+    out = [
         (_("Summary"), [_("Item"), _("Value")], summary),
         (_("Pay by month"), [_("Line"), *months, _("Total")], table(history.pay_rows)),
         (_("Period inputs"), [_("Input"), *months], table(history.input_rows, totals=False)),
@@ -248,3 +292,31 @@ def sheets(history: PayHistory, *, generated: str) -> list[tuple[str, list[str],
             salary,
         ),
     ]
+    if history.performance:  # a sheet only when a review was released in these months
+        out.append(
+            (
+                _("Performance"),
+                [
+                    _("Review cycle"),
+                    _("Period from"),
+                    _("Period to"),
+                    _("Pay month"),
+                    _("Rating"),
+                    _("Performance coefficient"),
+                    _("OKR completion (%)"),
+                ],
+                [
+                    [
+                        r.cycle,
+                        r.period_start,
+                        r.period_end,
+                        f"{r.pay_period:%Y-%m}",
+                        r.rating,
+                        r.coefficient,
+                        r.okr_completion,
+                    ]
+                    for r in history.performance
+                ],
+            )
+        )
+    return out

@@ -9,7 +9,7 @@ class PerformanceConfig(AppConfig):
     def ready(self) -> None:
         from hrsuite.audit.registry import register
 
-        from . import models
+        from . import models, widgets
 
         for model in (
             models.OkrCycle,
@@ -20,3 +20,4 @@ class PerformanceConfig(AppConfig):
             models.Review,
         ):
             register(model)
+        widgets.register_widgets()

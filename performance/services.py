@@ -435,6 +435,9 @@ def review_cycle_launch(*, cycle: ReviewCycle, actor) -> int:
     """Open the assessment: one review per employee of the cycle; notify them. Returns the count."""
     _require_hr(actor)
     locked = _lock_review_cycle(cycle)
+    if locked.status != ReviewCycleStatus.DRAFT:  # calibration -> assessment is a re-rating, not a second launch
+        _refuse_closed_review(locked)
+        raise PerformanceRefused(_("This review cycle has already been launched."), code="launched")
     _move(locked, ReviewCycleStatus.ASSESSMENT)
     employees = list(cycle_employees(locked))
     if not employees:
