@@ -40,6 +40,8 @@ app.conf.beat_schedule = {
     },
     # dump, checksum and restore-verify while nobody works (before the 02:30 payslip catch-up)
     "nightly-backup": {"task": "hrsuite.ops.tasks.nightly_backup", "schedule": crontab(hour=1, minute=30)},
+    # new anonymous feedback is announced in an hourly digest, never at the moment of posting
+    "feedback-digest": {"task": "relations.tasks.feedback_digest", "schedule": crontab(minute=5)},
     # e-mails whose task could not be queued (Redis was down) are sent once it is back
     "send-pending-emails": {
         "task": "hrsuite.notifications.tasks.send_pending_emails",

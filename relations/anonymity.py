@@ -41,17 +41,21 @@ def is_anonymous_path(path: str) -> bool:
     return any(path.startswith(p) for p in ANONYMOUS_PATHS)
 
 
+# the atoms an anonymous path keeps: request line, method, path, query, protocol, status, size,
+# time, duration and worker. Everything else is "-": the client's address, user, referrer and
+# agent, and every request header ({user-agent}i, {cookie}i with the session key,
+# {x-forwarded-for}i), response header and WSGI variable ({remote_addr}e, {http_user_agent}e),
+# so no access_log_format can print them.
+KEPT_ATOMS = frozenset(("l", "t", "r", "s", "m", "U", "q", "H", "b", "B", "T", "D", "M", "L", "p"))
+
+
 def redact_access_log(atoms: dict) -> dict:
-    """Gunicorn access-log atoms with the client's address, user and agent removed for the
-    anonymous paths (the request line and status stay: operators still see the traffic)."""
+    """Gunicorn access-log atoms with the client's address, user, agent and headers removed for
+    the anonymous paths (the request line and status stay: operators still see the traffic)."""
     path = atoms.get("U", "")
     if not is_anonymous_path(path):
         return atoms
-    redacted = dict(atoms)
-    for key in ("h", "u", "a", "f", "{x-forwarded-for}i", "{x-real-ip}i"):
-        if key in redacted:
-            redacted[key] = "-"
-    return redacted
+    return {key: (value if key in KEPT_ATOMS else "-") for key, value in atoms.items()}
 
 
 def anonymous_view(view):

@@ -16,3 +16,7 @@ class RelationsConfig(AppConfig):
         # be named anywhere (HR's hide and reply actions are recorded on the thread itself).
         for model in (models.CollaborationProject, models.ProjectMember, models.CollaborationBonus):
             register(model)
+
+        from .widgets import register_widgets
+
+        register_widgets()

@@ -1,17 +1,18 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FeedbackCategory(models.TextChoices):
     SUGGESTION = "suggestion", _("Suggestion")
     COMPLAINT = "complaint", _("Complaint")
-    QUESTION = "question", _("Question")
+    QUESTION = "question", pgettext_lazy("feedback", "Question")  # not an exam's question
     PRAISE = "praise", _("Praise")
 
 
 class ThreadStatus(models.TextChoices):
     OPEN = "open", _("Awaiting reply")
-    ANSWERED = "answered", _("Answered")
+    ANSWERED = "answered", pgettext_lazy("feedback", "Answered")  # replied to, not a survey answered
     CLOSED = "closed", _("Closed")
 
 
@@ -25,4 +26,4 @@ class ProjectStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     ACTIVE = "active", _("In progress")
     COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("project", "Cancelled")  # not a withdrawn resignation

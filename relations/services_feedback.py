@@ -194,11 +194,16 @@ def feedback_digest() -> int:
         params={"n": len(new)},
         url=url,
     )
-    per_head: dict[int, list[FeedbackThread]] = {}
+    # each head whose inbox holds the thread: of the addressed department or one above it
+    # (as is_addressed_head), so a team without a head of its own still reaches someone
+    heads = list(Department.objects.filter(head__user__isnull=False).values_list("path", "head__user_id"))
+    per_head: dict[int, set] = {}
     for thread in new:
-        head = thread.department.head if thread.department_id else None
-        if head is not None and head.user_id:
-            per_head.setdefault(head.user_id, []).append(thread)
+        if thread.department is None:
+            continue
+        for path, user_id in heads:
+            if thread.department.path.startswith(path):
+                per_head.setdefault(user_id, set()).add(thread.pk)
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.in_bulk(list(per_head))

@@ -53,6 +53,12 @@ def can_manage_project(user, project: CollaborationProject) -> bool:
     return project.created_by_id == user.pk or (scope.employee_id is not None and scope.employee_id == project.lead_id)
 
 
+def can_award_bonus(user, project: CollaborationProject) -> bool:
+    """HR, or the project's creator while they hold the projects permission (the lead cannot
+    award themselves or their team a bonus)."""
+    return is_hr(user) or (project.created_by_id == user.pk and user.has_perm("hrsuite.manage_projects"))
+
+
 def _require_manager(user, project: CollaborationProject) -> None:
     if not can_manage_project(user, project):
         raise ProjectRefused(_("Only HR, the project's creator and its lead can change it."), code="permission")
@@ -77,16 +83,16 @@ def project_save(*, project: CollaborationProject, actor) -> CollaborationProjec
     if creating:
         project.created_by = actor
     project.save()
-    if creating:
-        ProjectMember.objects.get_or_create(
-            project=project,
-            employee=project.lead,
-            defaults={
-                "department_id": project.lead.department_id,
-                "role": _("Project lead"),
-                "joined_on": project.starts_on,
-            },
-        )
+    # the lead is always a member (also when an edit names a new lead)
+    ProjectMember.objects.get_or_create(
+        project=project,
+        employee=project.lead,
+        defaults={
+            "department_id": project.lead.department_id,
+            "role": _("Project lead"),
+            "joined_on": project.starts_on if creating else max(project.starts_on, timezone.localdate()),
+        },
+    )
     return project
 
 
@@ -202,7 +208,7 @@ def collaboration_bonus_award(
     from payroll.services.assignments import period_input_set
 
     project = _lock(project)
-    if not is_hr(actor) and not (project.created_by_id == actor.pk and actor.has_perm("hrsuite.manage_projects")):
+    if not can_award_bonus(actor, project):
         raise ProjectRefused(_("Only HR and the project's creator can award a bonus."), code="permission")
     if project.status not in (ProjectStatus.ACTIVE, ProjectStatus.COMPLETED):
         raise ProjectRefused(_("Bonuses are awarded on a project in progress or completed."), code="status")
@@ -225,6 +231,9 @@ def collaboration_bonus_award(
     bonus = CollaborationBonus.objects.create(
         project=project, member=member, amount=amount, month=month, reason=reason[:300], awarded_by=actor
     )
+    # another project may be awarding this member a bonus for the same month right now: lock the
+    # member before summing, so the later award's sum includes the earlier one (no lost update)
+    list(Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk", flat=True))
     total = CollaborationBonus.objects.filter(member__employee=employee, month=month).aggregate(s=Sum("amount"))["s"]
     period_input_set(
         employee=employee, period=month, definition=bonus_input(), value=total, actor=actor, source="collaboration"

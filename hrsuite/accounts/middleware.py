@@ -8,6 +8,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
 
+from relations.anonymity import is_anonymous_path
+
 SESSION_KEY = "_hrsuite_last_seen"
 
 
@@ -24,7 +26,8 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity."))
                 return redirect_to_login(request.get_full_path())
-            # write at most once a minute to spare the session store
-            if last_seen is None or now - int(last_seen) >= 60:
+            # write at most once a minute to spare the session store; never on the anonymous
+            # feedback paths, where the stamp would date the post against the poster's session
+            if (last_seen is None or now - int(last_seen) >= 60) and not is_anonymous_path(request.path):
                 request.session[SESSION_KEY] = now
         return self.get_response(request)

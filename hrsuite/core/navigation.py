@@ -50,6 +50,8 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("My interviews"), "recruiting:my_interviews", "person-video2", "hrsuite.self_service"),
             NavItem(_("My handover"), "myhandover:list", "clipboard-check", "hrsuite.self_service"),
             NavItem(_("My performance"), "myperformance:home", "bullseye", "hrsuite.self_service"),
+            NavItem(_("My projects"), "myprojects:home", "people-fill", "hrsuite.self_service"),
+            NavItem(_("Feedback box"), "myfeedback:home", "mailbox", "hrsuite.self_service"),
             NavItem(_("Resign"), "offboarding:resign", "box-arrow-right", "hrsuite.self_service"),
         ),
     ),
@@ -62,6 +64,9 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Team certificates"), "training:compliance_matrix", "award", "hrsuite.view_my_team"),
             NavItem(_("Team offboarding"), "offboarding:cases", "person-dash", "hrsuite.view_my_team"),
             NavItem(_("Team reviews"), "performance:team_reviews", "clipboard-data", "hrsuite.view_my_team"),
+            NavItem(_("Team feedback"), "relations:feedback_list", "mailbox", "hrsuite.view_my_team"),
+            NavItem(_("Team engagement"), "relations:engagement", "emoji-smile", "hrsuite.view_my_team"),
+            NavItem(_("Team dependence"), "relations:dependence", "exclamation-diamond", "hrsuite.view_my_team"),
         ),
     ),
     NavSection(
@@ -118,6 +123,18 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("OKRs"), "performance:okr_cycles", "bullseye", "hrsuite.view_okrs"),
             NavItem(_("Review cycles"), "performance:review_cycles", "clipboard-data", "hrsuite.manage_performance"),
             NavItem(_("Rating table"), "performance:ratings", "sliders", "hrsuite.manage_performance"),
+        ),
+    ),
+    NavSection(
+        "relations",
+        _("Employee relations"),
+        (
+            NavItem(_("Engagement surveys"), "relations:engagement", "emoji-smile", "hrsuite.manage_relations"),
+            NavItem(_("Feedback box"), "relations:feedback_list", "mailbox", "hrsuite.manage_relations"),
+            NavItem(_("Collaboration projects"), "relations:project_list", "people-fill", "hrsuite.manage_projects"),
+            NavItem(
+                _("Team dependence"), "relations:dependence", "exclamation-diamond", "hrsuite.manage_relations"
+            ),
         ),
     ),
     NavSection(

@@ -68,6 +68,12 @@ TEXTS: dict[str, JobText] = {
             "Reminds employees, their managers and HR on the lead days before a certificate expires and enrols them in the refresher course."
         ),
     ),
+    "relations.tasks.feedback_digest": JobText(
+        gettext_lazy("Feedback digest"),
+        gettext_lazy(
+            "Tells HR and the addressed department heads how many anonymous feedback threads arrived, hourly and with counts only."
+        ),
+    ),
     "offboarding.tasks.handover_reminders": JobText(
         gettext_lazy("Handover deadline reminders"),
         gettext_lazy("Reminds whoever holds a handover item 3 days before it is due and on the day."),

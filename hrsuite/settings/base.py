@@ -273,6 +273,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # at DEBUG it logs whole template contexts (the signed-in user included)
+        "django.template": {"level": "INFO"},
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},

@@ -1,10 +1,186 @@
-"""Placeholder: replaced by the page builder."""
+"""The feedback box for HR and department heads (/relations/feedback/): the list (HR every thread,
+hidden ones too; a head the threads addressed to the departments they head, and a tab of the
+public ones), the thread with its replies, and the actions: a public reply and closing (HR and
+the addressed head), hiding with a reason and showing again (HR).
 
-from django.http import HttpResponse
+Reads go through relations.selectors (a thread out of reach is a 404); every write is one call of
+relations.services_feedback, which decides who may do what. Replies are signed with the role
+("HR", "department head"); HR also sees which colleague wrote them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from employees.models import Department
+from hrsuite.core.refusals import add_service_errors, flash_refusal, perform
+from hrsuite.permissions import require_perm
+from hrsuite.roles import is_hr
+from hrsuite.scoping import scope_for
+
+from .. import selectors, services_feedback
+from ..choices import ThreadStatus
+from ..forms_feedback import HideForm, InboxFilter, ReplyForm
+from ..models import FeedbackThread
+
+VIEW = "hrsuite.view_team_relations"
+MANAGE = "hrsuite.manage_relations"
+MINE, PUBLIC = "mine", "public"
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _departments_headed(user):
+    paths = scope_for(user).subtree_paths
+    if not paths:
+        return Department.objects.none()
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return Department.objects.filter(q).order_by("path")
 
 
-listing = home = _todo
+@require_GET
+@require_perm(VIEW)
+def listing(request):
+    user = request.user
+    hr = is_hr(user)
+    tab = ""
+    counts: dict[str, int] = {}
+    if hr:
+        base = selectors.threads_visible_to(user)
+        departments = Department.objects.order_by("path")
+        counts = base.order_by().aggregate(
+            open=Count("pk", filter=Q(status=ThreadStatus.OPEN, hidden=False)),
+            hidden=Count("pk", filter=Q(hidden=True)),
+        )
+    else:
+        tab = PUBLIC if request.GET.get("tab") == PUBLIC else MINE
+        mine = selectors.threads_addressed_to(user)
+        counts = {
+            MINE: mine.order_by().values("pk").count(),
+            "open": mine.order_by().filter(status=ThreadStatus.OPEN).values("pk").count(),
+        }
+        if tab == MINE:
+            base, departments = mine, _departments_headed(user)
+        else:
+            base, departments = selectors.threads_visible_to(user).filter(is_public=True, hidden=False), []
+    f = InboxFilter(request.GET, queryset=base.order_by("-posted_on", "id"), departments=departments, hr=hr)
+    page = Paginator(f.qs, settings.HRSUITE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "relations/feedback_list.html",
+        {
+            "filter": f,
+            "page_obj": page,
+            "is_hr": hr,
+            "tab": tab,
+            "counts": counts,
+            "page_title": _("Feedback box"),
+        },
+    )
+
+
+def _visible(request, pk) -> FeedbackThread:
+    return get_object_or_404(selectors.threads_visible_to(request.user), pk=pk)
+
+
+def _back(item: FeedbackThread):
+    return redirect("relations:feedback_thread", pk=item.pk)
+
+
+def _detail(request, item: FeedbackThread, *, reply_form: ReplyForm | None = None, hide_form: HideForm | None = None):
+    user = request.user
+    hr = is_hr(user)
+    may_reply = services_feedback.can_reply(user, item)
+    replies = item.replies.order_by("seq")
+    if hr:
+        replies = replies.select_related("author")
+    is_closed = item.status == ThreadStatus.CLOSED
+    return render(
+        request,
+        "relations/feedback_thread.html",
+        {
+            "thread": item,
+            "replies": list(replies),
+            "is_hr": hr,
+            "is_closed": is_closed,
+            "can_reply": may_reply and not is_closed,
+            "can_close": may_reply and not is_closed,
+            "reply_form": reply_form or ReplyForm(),
+            "hide_form": hide_form or HideForm(),
+            "page_title": item.subject,
+        },
+    )
+
+
+@require_GET
+@require_perm(VIEW)
+def thread(request, pk):
+    return _detail(request, _visible(request, pk))
+
+
+@require_POST
+@require_perm(VIEW)
+def reply(request, pk):
+    item = _visible(request, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, item, reply_form=form)
+    try:
+        services_feedback.feedback_reply(thread=item, body=form.cleaned_data["body"], actor=request.user)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):  # the text: shown under the field, the draft kept
+            add_service_errors(form, exc)
+            return _detail(request, item, reply_form=form)
+        flash_refusal(request, exc, form)
+        return _back(item)
+    messages.success(request, _("Your reply was published on the thread."))
+    return _back(item)
+
+
+@require_POST
+@require_perm(VIEW)
+def close(request, pk):
+    item = _visible(request, pk)
+    perform(
+        request,
+        lambda: services_feedback.feedback_close(thread=item, actor=request.user),
+        success=_("The thread is closed; it takes no more replies."),
+    )
+    return _back(item)
+
+
+@require_POST
+@require_perm(MANAGE)
+def hide(request, pk):
+    item = _visible(request, pk)
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, item, hide_form=form)
+    try:
+        services_feedback.feedback_hide(thread=item, reason=form.cleaned_data["reason"], actor=request.user)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            add_service_errors(form, exc)
+            return _detail(request, item, hide_form=form)
+        flash_refusal(request, exc, form)
+        return _back(item)
+    messages.success(request, _("The thread is hidden from the board. Its poster can still read it."))
+    return _back(item)
+
+
+@require_POST
+@require_perm(MANAGE)
+def unhide(request, pk):
+    item = _visible(request, pk)
+    perform(
+        request,
+        lambda: services_feedback.feedback_unhide(thread=item, actor=request.user),
+        success=_("The thread is shown again."),
+    )
+    return _back(item)

@@ -5,7 +5,15 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 
 # each module's demo data, in dependency order; every seeder is idempotent
-SEEDERS = ["employees.demo", "payroll.demo", "training.demo", "recruiting.demo", "offboarding.demo"]
+SEEDERS = [
+    "employees.demo",
+    "payroll.demo",
+    "training.demo",
+    "recruiting.demo",
+    "offboarding.demo",
+    "performance.demo",
+    "relations.demo",
+]
 
 
 class Command(BaseCommand):
