@@ -6,6 +6,7 @@ translated message; each importer adds its own noun ("one employee per row")."""
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -16,6 +17,13 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 HEADER_SEARCH_ROWS = 10
+# Bounds on what a workbook may unpack to, checked before openpyxl parses it (issue 11): a few
+# hundred kilobytes of compressed XML can otherwise unpack to millions of empty rows, a row of a
+# million cells or millions of shared strings, each costing the parser time and memory (minutes
+# and gigabytes per upload). Every XML tag starts with "<", so counting that byte bounds the work.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # all parts together; a full 20,000-row import is ~45 MB
+TAGS_PER_ROW = 160  # about 25 filled cells with their shared strings; imports use 5 to 40 columns
+TAGS_OVERHEAD = 100_000  # styles, theme, relationships
 READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, ParseError)
 
 
@@ -47,6 +55,7 @@ def read_first_sheet(fileobj, *, max_rows: int, empty_message: str, too_many_mes
     not_excel = _(
         "The file could not be read as an Excel workbook. Open it in Excel or WPS, save it as .xlsx and try again."
     )
+    _check_unpacked(fileobj, max_rows=max_rows, not_excel=not_excel)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except READ_ERRORS as exc:
@@ -79,3 +88,38 @@ def read_first_sheet(fileobj, *, max_rows: int, empty_message: str, too_many_mes
         raise SheetProblem(not_excel) from exc
     finally:
         workbook.close()
+
+
+def _check_unpacked(fileobj, *, max_rows: int, not_excel: str) -> None:
+    """Refuse a decompression bomb before openpyxl sees it: more unpacked bytes or XML tags than
+    `max_rows` rows can need, or a DOCTYPE (entity expansion; no real workbook has one)."""
+    too_big = _(
+        "The workbook holds far more data than an import of at most %(max)s rows can need. Keep only the sheet "
+        "with the rows to import, save it as .xlsx and try again."
+    ) % {"max": max_rows}
+    budget = (max_rows + HEADER_SEARCH_ROWS) * TAGS_PER_ROW + TAGS_OVERHEAD
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        fileobj.seek(0)
+        return  # not a ZIP at all: load_workbook says so in its own words
+    try:
+        infos = archive.infolist()
+        if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+            raise SheetProblem(too_big)
+        tags = 0
+        for info in infos:
+            with archive.open(info) as part:  # reads at most the declared size (a lie fails its CRC)
+                tail = b""
+                while chunk := part.read(1024 * 1024):
+                    tags += chunk.count(b"<")
+                    if tags > budget:
+                        raise SheetProblem(too_big)
+                    if b"<!doctype" in (tail + chunk).lower():
+                        raise SheetProblem(not_excel)
+                    tail = chunk[-16:]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, RuntimeError, OSError, EOFError, ValueError) as exc:
+        raise SheetProblem(not_excel) from exc
+    finally:
+        archive.close()
+        fileobj.seek(0)

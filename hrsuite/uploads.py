@@ -120,3 +120,30 @@ def private_path(folder: str, extension: str) -> str:
     from django.utils import timezone
 
     return os.path.join(folder, timezone.now().strftime("%Y"), f"{uuid.uuid4().hex}.{extension}")
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse (413) a request whose body is far larger than any upload may be, before Django reads
+    it (issue 11). An upload's size is checked only once it has arrived, and the careers form is
+    public: without this one request could stream gigabytes into the temporary directory."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_request_bytes():
+            from django.http import HttpResponse
+
+            return HttpResponse(_("The request is too large."), status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def max_request_bytes() -> int:
+    """Twice the largest upload limit plus 1 MB for the other fields, so a file somewhat over its
+    limit still reaches its form and gets the message that names both sizes."""
+    largest = max(settings.UPLOAD_MAX_BYTES, int(getattr(settings, "RECRUITING_RESUME_MAX_BYTES", 0)))
+    return 2 * largest + 1024 * 1024

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrsuite.core.forms import StyledForm
@@ -51,6 +52,7 @@ class ImportForm(StyledForm):
 @never_cache
 @require_http_methods(["GET", "POST"])
 @require_perm(PERM)
+@sensitive_variables()  # the rows (ID numbers, bank accounts) stay out of error reports
 def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -76,6 +78,7 @@ def import_upload(request):
 @never_cache
 @require_POST
 @require_perm(PERM)
+@sensitive_variables()
 def import_confirm(request):
     stored = _take(request, request.POST.get("token", ""))
     if stored is None:

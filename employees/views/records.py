@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -102,6 +103,10 @@ def team_export(request):
     return _export(request, selectors.team_of(request.user), _("My team"))
 
 
+# the ID number and bank account are kept out of error reports (POST data and local variables)
+SECRET_POST = Employee.SECRET_FIELDS
+
+
 def _visible_or_404(request, pk) -> Employee:
     employee = selectors.employee_visible_to(request.user, pk)
     if employee is None:
@@ -139,6 +144,7 @@ def employee_detail(request, pk: int):
 @never_cache
 @require_POST
 @require_perm("hrsuite.view_personal_data")
+@sensitive_variables()  # the clear value, in an error report
 def employee_reveal(request, pk: int, field: str):
     employee = _visible_or_404(request, pk)
     if field not in Employee.SECRET_FIELDS:
@@ -147,7 +153,10 @@ def employee_reveal(request, pk: int, field: str):
     return render(request, "employees/partials/revealed.html", {"value": value or "—", "employee": employee})
 
 
+@never_cache
 @require_perm("hrsuite.manage_employees")
+@sensitive_post_parameters(*SECRET_POST)
+@sensitive_variables()
 def employee_create(request):
     form = EmployeeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -161,7 +170,10 @@ def employee_create(request):
     return render(request, "employees/form.html", {"form": form, "page_title": _("New employee")})
 
 
+@never_cache
 @require_perm("hrsuite.manage_employees")
+@sensitive_post_parameters(*SECRET_POST)
+@sensitive_variables()
 def employee_edit(request, pk: int):
     employee = _visible_or_404(request, pk)
     form = EmployeeForm(request.POST or None, instance=employee)

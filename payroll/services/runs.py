@@ -394,8 +394,12 @@ def _complete(run_id: int, token) -> None:
 
 
 @transaction.atomic
-def payrun_approve(*, run: PayRun, actor, request=None) -> PayRun:
+def payrun_approve(*, run: PayRun, actor, request=None, calc_token=None) -> PayRun:
+    """`calc_token`: the calculation the approver reviewed (the run page sends it). A run
+    recalculated since then is refused, so nobody approves payslips they have not seen."""
     run = PayRun.objects.select_for_update().get(pk=run.pk)
+    if calc_token and str(run.calc_token) != str(calc_token):
+        raise ValidationError(_("The run was recalculated after you opened it; review the new payslips, then approve."))
     if run.prepared_by_id == actor.pk:
         raise ValidationError(_("The person who prepared a run cannot approve it; ask a colleague."))
     if run.errors_count:

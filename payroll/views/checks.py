@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hrsuite.core.forms import StyledForm
@@ -49,6 +50,7 @@ class BlockForm(StyledForm):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
 
 
+@never_cache
 @require_perm(PERM)
 def blocklist(request):
     form = BlockForm(request.POST or None)

@@ -24,6 +24,7 @@ from ..services import runs as services
 PERM = "hrsuite.manage_payroll"
 
 
+@never_cache
 @require_perm(PERM)
 def run_list(request):
     qs = PayRun.objects.select_related("prepared_by", "approved_by").prefetch_related("departments")
@@ -173,7 +174,9 @@ def run_approve(request, pk: int):
     return _act(
         request,
         pk,
-        lambda run: services.payrun_approve(run=run, actor=request.user, request=request),
+        lambda run: services.payrun_approve(
+            run=run, actor=request.user, request=request, calc_token=request.POST.get("calc_token")
+        ),
         _("The run was approved."),
     )
 

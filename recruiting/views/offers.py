@@ -50,6 +50,7 @@ def _visible_offer(request, pk: int) -> Offer:
     return get_object_or_404(offers_visible_to(request.user), pk=pk)
 
 
+@never_cache
 @require_GET
 @require_perm(VIEW)
 def offers(request):
@@ -137,6 +138,7 @@ def offer_create_view(request, pk: int):
     )
 
 
+@never_cache
 @require_GET
 @require_perm(VIEW)
 def offer_detail(request, pk: int):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -213,7 +214,10 @@ def enrollment_action(request, pk: int, action: str):
         messages.success(request, _("Saved."))
     except ValidationError as exc:
         flash_refusal(request, exc)
-    return redirect(request.POST.get("next") or f"/training/courses/{enrollment.course_id}/#enrollments")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = f"/training/courses/{enrollment.course_id}/#enrollments"  # never off the site (issue 11)
+    return redirect(back)
 
 
 @require_perm(PERM, "hrsuite.self_service")
