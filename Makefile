@@ -63,11 +63,13 @@ test: system-deps-test venv
 
 SIZE ?= 10000
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/hrsuite_bench
+# the pay-run scenario's Celery workers use a Redis database of their own (not the dev worker's)
+BENCH_BROKER ?= redis://127.0.0.1:6379/4
 bench: system-deps venv .env
 	@DATABASE_URL=$(BENCH_DB) $(MANAGE) preflight
 	@DATABASE_URL=$(BENCH_DB) $(MANAGE) migrate --noinput -v 0
 	@DATABASE_URL=$(BENCH_DB) $(MANAGE) compilemessages $(I18N_IGNORE) -v 0
-	DATABASE_URL=$(BENCH_DB) $(MANAGE) bench --size $(SIZE)
+	DATABASE_URL=$(BENCH_DB) CELERY_BROKER_URL=$(BENCH_BROKER) CELERY_RESULT_BACKEND=$(BENCH_BROKER) $(MANAGE) bench --size $(SIZE)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,8 +1,9 @@
 """The benchmark suite behind `manage.py bench` / `make bench`.
 
-Each module registers scenarios with `@scenario(...)`. A scenario receives the `Bench` context
-(size, helpers) and returns a `Result`. The command prints one JSON object per scenario and writes
-a Markdown table (docs/benchmarks.md, also copied into the README between markers).
+Each module registers scenarios with `@scenario(...)`. A scenario receives the size of the
+company and returns a `Result`, or a list of them (a page timed for one user and for several).
+The command prints one JSON object per result and writes a Markdown table (docs/benchmarks.md,
+also copied into the README between markers).
 """
 
 from __future__ import annotations
@@ -65,6 +66,20 @@ def scenario(name: str, *, order: int = 100):
 
 def scenarios() -> list[Scenario]:
     return sorted(_SCENARIOS.values(), key=lambda s: (s.order, s.name))
+
+
+_AT_FINISH: list[Callable[[], None]] = []
+
+
+def at_finish(func: Callable[[], None]) -> None:
+    """Run `func` when the suite ends, even after a failed scenario (a server started by a
+    scenario and shared by the next ones is stopped there)."""
+    _AT_FINISH.append(func)
+
+
+def finish() -> None:
+    while _AT_FINISH:
+        _AT_FINISH.pop()()
 
 
 class Timer:

@@ -191,3 +191,85 @@ def resume_scoring(size: int, *, n: int = RESUMES, with_db: bool = True) -> Resu
         extra.update(db_rescore_seconds=round(db_seconds, 4), db_rescore_queries=db_queries)
         note += f"; rescoring them in the database {db_seconds:.2f} s in {db_queries} queries"
     return Result("recruiting.resume_scoring", n, timer.seconds, target_seconds=5.0, note=note, extra=extra)
+
+
+BENCH_POSTING = "风控建模工程师（基准）"
+APPLICATIONS = 2_000
+
+
+def ensure_applications(total: int = APPLICATIONS):
+    """A published posting with `total` applications (committed, idempotent), for the candidates
+    list page (hrsuite.core.bench): the resumes above scored against KEYWORDS through the
+    keywords service, spread over the pipeline's stages as a busy posting's are."""
+    from django.contrib.auth import get_user_model
+
+    from employees.models import Department, Employee, Position
+
+    from .choices import PostingStatus, Source, Stage
+    from .models import Application, Candidate, JobPosting, Requisition
+    from .services_postings import keywords_replace
+
+    posting = JobPosting.objects.filter(title=BENCH_POSTING).first()
+    have = posting.applications.count() if posting else 0
+    if have >= total:
+        return posting
+    with transaction.atomic():
+        if posting is None:
+            hr = get_user_model().objects.get(username="hr")
+            department = Department.objects.filter(code="HQ-TECH").first() or Department.objects.order_by("pk").first()
+            manager = department.head or Employee.objects.filter(department=department).order_by("pk").first()
+            position, _ = Position.objects.get_or_create(
+                code="BENCH-WEB-POS", defaults={"title": "风控建模工程师", "role_family": "technology"}
+            )
+            requisition = Requisition.objects.create(
+                position=position,
+                department=department,
+                headcount=3,
+                reason="benchmark",
+                budget_min=Decimal("25000"),
+                budget_max=Decimal("40000"),
+                hiring_manager=manager,
+                requested_by=hr,
+                status="approved",
+            )
+            posting = JobPosting.objects.create(
+                requisition=requisition,
+                title=BENCH_POSTING,
+                description="benchmark",
+                status=PostingStatus.PUBLISHED,
+                published_at=timezone.now(),
+                created_by=hr,
+            )
+        texts = resume_texts(total - have, seed=21 + have)
+        rng = random.Random(22)  # noqa: S311  (benchmark data)
+        candidates = Candidate.objects.bulk_create(
+            [
+                Candidate(name=f"{rng.choice(_NAMES)}{have + i}", email=f"web-bench-{have + i}@example.cn")
+                for i in range(len(texts))
+            ],
+            batch_size=1000,
+        )
+        stages = [Stage.APPLIED] * 10 + [Stage.SCREENING] * 4 + [Stage.ASSESSMENT, Stage.INTERVIEW, Stage.REJECTED]
+        now = timezone.now()
+        apps = []
+        for i, (candidate, text) in enumerate(zip(candidates, texts, strict=True)):
+            stage = rng.choice(stages)
+            apps.append(
+                Application(
+                    posting=posting,
+                    candidate=candidate,
+                    stage=stage,
+                    source=rng.choice(Source.values),
+                    resume=f"resumes/bench/web-{have + i}.docx",
+                    resume_name="简历.docx",
+                    resume_sha256="0" * 64,
+                    resume_text=text,
+                    consent_at=now,
+                    rejection_reason="经验不匹配" if stage == Stage.REJECTED else "",
+                )
+            )
+        Application.objects.bulk_create(apps, batch_size=1000)
+        keywords_replace(
+            posting=posting, rows=[{"term": k.term, "weight": k.weight, "must_have": k.must_have} for k in KEYWORDS]
+        )
+    return posting

@@ -271,19 +271,25 @@ def _counts_answer(question: Question, value: Any) -> bool:
 
 
 def rating_result(values: Iterable[Any]) -> RatingResult:
-    scores = [s for s in (rating_value(v) for v in values) if s is not None]
-    n = len(scores)
-    counts = Counter(scores)
+    return _rating_from_counts(Counter(s for s in (rating_value(v) for v in values) if s is not None))
+
+
+def _rating_from_counts(counts: Mapping[int, int]) -> RatingResult:
+    """The figures of a rating from the number of answers per score."""
+    n = sum(counts.values())
     distribution = tuple(counts.get(s, 0) for s in RATING_SCALE)
-    mean = _round(Decimal(sum(scores)) / n, MEAN_PLACES) if n else None
+    mean = _round(Decimal(sum(s * c for s, c in counts.items())) / n, MEAN_PLACES) if n else None
     shares = tuple(_round(Decimal(c) / n, SHARE_PLACES) if n else Decimal(0) for c in distribution)
     return RatingResult(count=n, mean=mean, distribution=distribution, shares=shares)
 
 
 def choice_result(question: Question, values: Iterable[Any]) -> ChoiceResult:
     picks = [p for p in (chosen(question, v) for v in values) if p]
-    n = len(picks)
-    counts = Counter(option for pick in picks for option in pick)
+    return _choice_from_counts(question, len(picks), Counter(option for pick in picks for option in pick))
+
+
+def _choice_from_counts(question: Question, n: int, counts: Mapping[str, int]) -> ChoiceResult:
+    """The figures of a choice question from the people who chose and the count per option."""
     options = tuple(
         OptionResult(
             label=o, count=counts.get(o, 0), share=_round(Decimal(counts.get(o, 0)) / n, SHARE_PLACES) if n else None
@@ -291,6 +297,51 @@ def choice_result(question: Question, values: Iterable[Any]) -> ChoiceResult:
         for o in question.options
     )
     return ChoiceResult(count=n, options=options)
+
+
+@dataclass
+class Tally:
+    """What the figures of a rating or choice question over a group are made of: answers per
+    score or option (and, for choices, the people who chose). Tallies of groups add up, so the
+    answers are read once per leaf of the department tree, not once per department above it."""
+
+    picked: int = 0
+    counts: Counter = field(default_factory=Counter)
+
+    def __iadd__(self, other: Tally) -> Tally:
+        self.picked += other.picked
+        self.counts.update(other.counts)
+        return self
+
+    def stats(self, question: Question) -> RatingResult | ChoiceResult:
+        if question.kind == RATING:
+            return _rating_from_counts(self.counts)
+        return _choice_from_counts(question, self.picked, self.counts)
+
+
+def tally(question: Question, responses: Iterable[Response]) -> tuple[int, Tally | None]:
+    """One pass over the answers to a question: how many count for the small-group rule
+    (_counts_answer) and, for a rating or choice question, its Tally (as question_stats counts)."""
+    key = question.key
+    if question.kind == RATING:
+        t = Tally()
+        for r in responses:
+            score = rating_value(r.answers.get(key))
+            if score is not None:
+                t.counts[score] += 1
+        return sum(t.counts.values()), t
+    if question.kind in (CHOICE, MULTIPLE):
+        t, counted = Tally(), 0
+        for r in responses:
+            value = r.answers.get(key)
+            picks = chosen(question, value)
+            if picks:
+                counted += 1
+                if answered(value):
+                    t.picked += 1
+                    t.counts.update(picks)
+        return counted, t
+    return sum(_counts_answer(question, r.answers.get(key)) for r in responses), None
 
 
 def text_result(
@@ -396,7 +447,10 @@ def suppress(tree: Tree, counts: Mapping[int, int], min_size: int) -> dict[int, 
 
 
 def _cell(question: Question, responses: Sequence[Response]) -> Cell:
-    stats = question_stats(question, responses)
+    return _cell_of(question, question_stats(question, responses))
+
+
+def _cell_of(question: Question, stats: Stats) -> Cell:
     if isinstance(stats, RatingResult):
         return Cell(question_id=question.id, count=stats.count, mean=stats.mean)
     if isinstance(stats, ChoiceResult):
@@ -442,26 +496,36 @@ def aggregate(
     for r in responses:
         by_leaf[r.department_path].append(r)
     people = suppress(tree, tree.subtree_counts({p: len(rs) for p, rs in by_leaf.items()}), min_size)
+    # the answers are read once, per leaf and question; every group above adds the leaves' tallies
     per_question: dict[int, dict[int, Hidden | None]] = {}
+    tallies: dict[int, dict[tuple[int, ...], Tally]] = defaultdict(dict)
     for q in survey.questions:
-        leaf_counts = {p: sum(_counts_answer(q, r.answers.get(q.key)) for r in rs) for p, rs in by_leaf.items()}
+        leaf_counts = {}
+        for path, rs in by_leaf.items():
+            leaf_counts[path], leaf_tally = tally(q, rs)
+            if leaf_tally is not None:
+                tallies[q.id][path] = leaf_tally
         per_question[q.id] = suppress(tree, tree.subtree_counts(leaf_counts), min_size)
+    sizes: Counter = Counter()
+    groups: dict[int, dict[int, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    for path, rs in by_leaf.items():
+        for node in (ROOT, *path):
+            sizes[node] += len(rs)
+            for q_id, by_path in tallies.items():
+                groups[node][q_id] += by_path[path]
 
     def shown(node: int, q: Question) -> Hidden | None:
         return people.get(node) or per_question[q.id].get(node)
 
-    questions = tuple(
-        QuestionResult(q, shown(ROOT, q) or question_stats(q, responses, shuffle=survey.anonymous, rng=rng))
-        for q in survey.questions
-    )
+    def whole(q: Question) -> Stats:
+        if q.kind == TEXT:
+            return question_stats(q, responses, shuffle=survey.anonymous, rng=rng)
+        return groups[ROOT][q.id].stats(q)
+
+    questions = tuple(QuestionResult(q, shown(ROOT, q) or whole(q)) for q in survey.questions)
 
     rows: list[GroupRow] = []
     if departments is not None and total:
-        members: dict[int, list[Response]] = defaultdict(list)
-        for r in responses:
-            members[ROOT].append(r)
-            for node in r.department_path:
-                members[node].append(r)
         ordered = sorted(
             (departments[n] for n in tree.nodes if n != ROOT and n in departments),
             key=lambda d: d.path,
@@ -473,8 +537,8 @@ def aggregate(
             if marker is not None:
                 rows.append(GroupRow(node, name, depth, marker, tuple(marker for _q in table_questions)))
                 continue
-            cells = tuple(shown(node, q) or _cell(q, members[node]) for q in table_questions)
-            rows.append(GroupRow(node, name, depth, len(members[node]), cells))
+            cells = tuple(shown(node, q) or _cell_of(q, groups[node][q.id].stats(q)) for q in table_questions)
+            rows.append(GroupRow(node, name, depth, sizes[node], cells))
 
     return SurveyResults(
         survey_id=survey.survey_id,

@@ -42,6 +42,7 @@ def my_enrollments(employee_id: int) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(employee_id=employee_id)
         .select_related("course", "course__exam", "session")
+        .prefetch_related("course__materials")  # listed under each course on /me/training/
         .order_by("status", "due_date", "-enrolled_at")
     )
 

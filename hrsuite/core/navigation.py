@@ -132,9 +132,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Engagement surveys"), "relations:engagement", "emoji-smile", "hrsuite.manage_relations"),
             NavItem(_("Feedback box"), "relations:feedback_list", "mailbox", "hrsuite.manage_relations"),
             NavItem(_("Collaboration projects"), "relations:project_list", "people-fill", "hrsuite.manage_projects"),
-            NavItem(
-                _("Team dependence"), "relations:dependence", "exclamation-diamond", "hrsuite.manage_relations"
-            ),
+            NavItem(_("Team dependence"), "relations:dependence", "exclamation-diamond", "hrsuite.manage_relations"),
         ),
     ),
     NavSection(

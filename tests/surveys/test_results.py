@@ -232,6 +232,36 @@ def test_an_optional_question_answered_by_too_few_is_hidden_for_that_group_only(
     assert isinstance(out.questions[1].result, Hidden)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_department_figures_equal_the_figures_of_each_groups_own_answers(seed):
+    """aggregate() adds up tallies per leaf of the tree (it reads each answer once); every row
+    must equal the figures computed from the group's own answers, valid or not."""
+    from surveys.results import _cell, question_stats
+
+    rng = random.Random(seed)
+    paths = [(HQ,), (HQ, A), (HQ, A, A1), (HQ, B)]
+    values = {
+        "1": [1, 2, 3, 4, 5, 5, "4", 0, 6, 3.5, True, None, "", "x"],
+        "2": ["线上", "面授", "混合", "不存在", "", None, ["线上"]],
+        "3": [["Python", "风控"], ["沟通"], ["Python", "Python"], [], ["魔法"], "风控", None],
+        "5": [None, None, 2, 4, "5"],
+    }
+    responses = [
+        Response({k: rng.choice(v) for k, v in values.items()}, department_path=rng.choice(paths))
+        for _i in range(rng.randint(20, 80))
+    ]
+    questions = (RATE, PICK, MANY, TEXT, OPTIONAL)
+    out = aggregate(survey(responses, questions=questions, min_size=1, anonymous=False), departments=DEPARTMENTS)
+    table = [q for q in questions if q.kind != "text"]
+    for row in out.departments:
+        group = [r for r in responses if row.department_id == ROOT or row.department_id in r.department_path]
+        assert row.responses == len(group)
+        assert row.cells == tuple(_cell(q, group) for q in table)
+    for result in out.questions:
+        if result.question.kind != "text":
+            assert result.result == question_stats(result.question, responses)
+
+
 def test_named_survey_shows_every_group_and_names_next_to_free_text():
     responses = [
         Response({"1": 5, "4": "很好"}, (HQ, A), respondent="张三"),
