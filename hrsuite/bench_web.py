@@ -16,6 +16,7 @@ import atexit
 import http.client
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -109,8 +110,9 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.2)
+        errors = self.errors()
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.errors()}")
+        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{errors}")
 
     def errors(self) -> str:
         try:
@@ -136,6 +138,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)  # the logs were read; errors went into exceptions
 
 
 _server: Server | None = None
