@@ -53,6 +53,13 @@ def reviews_visible_to(user) -> QuerySet[Review]:
     return qs.filter(scope.employees_q("employee__"))
 
 
+def review_cycles_visible_to(user) -> QuerySet[ReviewCycle]:
+    """HR: every cycle; others: the cycles with a review in their reach."""
+    if is_hr(user):
+        return ReviewCycle.objects.all()
+    return ReviewCycle.objects.filter(pk__in=reviews_visible_to(user).values("cycle_id"))
+
+
 def can_assess(user, review: Review) -> bool:
     """HR, or a manager whose reach covers the employee; never the employee themselves."""
     scope = scope_for(user)

@@ -48,13 +48,6 @@ ACTIONS = {
 }
 
 
-def cycles_visible_to(user) -> QuerySet[ReviewCycle]:
-    """HR: every cycle; a manager: the cycles with a review in their reach."""
-    if is_hr(user):
-        return ReviewCycle.objects.all()
-    return ReviewCycle.objects.filter(pk__in=selectors.reviews_visible_to(user).values("cycle_id"))
-
-
 def with_rating_visibility(user, reviews):
     """Marks each review with whether this user may see its ratings (the viewer's own review
     shows them only once the results are released)."""
@@ -72,7 +65,7 @@ def review_search_q(q: str) -> Q:
 @require_perm(VIEW)
 def cycles(request):
     user = request.user
-    visible = cycles_visible_to(user)
+    visible = selectors.review_cycles_visible_to(user)
     qs = visible.select_related("okr_cycle").order_by("-period_end", "-pk")
     q = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -163,7 +156,9 @@ def _review_filters(request, reviews: QuerySet[Review]):
 @require_perm(VIEW)
 def cycle_detail(request, pk: int):
     user = request.user
-    cycle = get_object_or_404(cycles_visible_to(user).select_related("okr_cycle", "coefficient_input"), pk=pk)
+    cycle = get_object_or_404(
+        selectors.review_cycles_visible_to(user).select_related("okr_cycle", "coefficient_input"), pk=pk
+    )
     in_reach = selectors.reviews_visible_to(user).filter(cycle=cycle)
     counts = dict.fromkeys(ReviewStatus.values, 0)
     for row in in_reach.order_by().values("status").annotate(n=Count("pk")):

@@ -24,7 +24,7 @@ from hrsuite.roles import is_hr
 from .. import selectors, services
 from ..choices import ReviewCycleStatus, ReviewStatus
 from ..forms_reviews import CalibrateForm, RateForm
-from .reviews import MANAGE, VIEW, _review_filters, cycles_visible_to, with_rating_visibility
+from .reviews import MANAGE, VIEW, _review_filters, with_rating_visibility
 
 SELF = "hrsuite.self_service"
 
@@ -148,7 +148,7 @@ def _group(chart_id: str, label: str, rows) -> dict:
 @require_perm(MANAGE)
 def calibration(request, pk: int):
     user = request.user
-    cycle = get_object_or_404(cycles_visible_to(user), pk=pk)
+    cycle = get_object_or_404(selectors.review_cycles_visible_to(user), pk=pk)
     if cycle.status == ReviewCycleStatus.DRAFT:
         messages.info(request, _("The review cycle has not been launched yet: there is nothing to calibrate."))
         return redirect("performance:review_cycle", pk=cycle.pk)

@@ -124,23 +124,36 @@ def thread(request, pk):
     return _detail(request, _visible(request, pk))
 
 
+def _form_action(request, item, form_class, form_key: str, action, success: str):
+    """Bind `form_class` to the POST, call `action(cleaned_data)` (a service): a refusal about the
+    text goes under the field with the draft kept, any other is flashed; success redirects."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _detail(request, item, **{form_key: form})
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            add_service_errors(form, exc)
+            return _detail(request, item, **{form_key: form})
+        flash_refusal(request, exc, form)
+        return _back(item)
+    messages.success(request, success)
+    return _back(item)
+
+
 @require_POST
 @require_perm(VIEW)
 def reply(request, pk):
     item = _visible(request, pk)
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, item, reply_form=form)
-    try:
-        services_feedback.feedback_reply(thread=item, body=form.cleaned_data["body"], actor=request.user)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):  # the text: shown under the field, the draft kept
-            add_service_errors(form, exc)
-            return _detail(request, item, reply_form=form)
-        flash_refusal(request, exc, form)
-        return _back(item)
-    messages.success(request, _("Your reply was published on the thread."))
-    return _back(item)
+    return _form_action(
+        request,
+        item,
+        ReplyForm,
+        "reply_form",
+        lambda data: services_feedback.feedback_reply(thread=item, body=data["body"], actor=request.user),
+        _("Your reply was published on the thread."),
+    )
 
 
 @require_POST
@@ -159,19 +172,14 @@ def close(request, pk):
 @require_perm(MANAGE)
 def hide(request, pk):
     item = _visible(request, pk)
-    form = HideForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, item, hide_form=form)
-    try:
-        services_feedback.feedback_hide(thread=item, reason=form.cleaned_data["reason"], actor=request.user)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-            return _detail(request, item, hide_form=form)
-        flash_refusal(request, exc, form)
-        return _back(item)
-    messages.success(request, _("The thread is hidden from the board. Its poster can still read it."))
-    return _back(item)
+    return _form_action(
+        request,
+        item,
+        HideForm,
+        "hide_form",
+        lambda data: services_feedback.feedback_hide(thread=item, reason=data["reason"], actor=request.user),
+        _("The thread is hidden from the board. Its poster can still read it."),
+    )
 
 
 @require_POST
