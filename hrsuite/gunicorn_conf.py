@@ -32,3 +32,23 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def post_worker_init(worker):
+    """Load what every request needs (the URLconf with every view module, the translation
+    catalogues), then hand everything loaded so far to gc.freeze(). A full garbage collection
+    then walks only what requests create rather than the whole framework as well: a page that
+    builds many objects (the engagement results with thousands of comments) otherwise paid about
+    100 ms for each collection it triggered, in one request of twenty."""
+    import gc
+
+    from django.conf import settings
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    get_resolver().url_patterns  # noqa: B018  (imports every view module)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):  # activating a language loads its catalogues
+            pass
+    gc.collect()
+    gc.freeze()

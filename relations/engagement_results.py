@@ -185,7 +185,7 @@ def engagement_results(
     outcomes: Sequence[results.SurveyResults] | None = None,
 ) -> EngagementResults:
     """The topic table, the per-question table and the topic trends of the last of `rounds`
-    (oldest first, as `surveys.selectors.results_input` returns them). `focus`: the groups whose
+    (oldest first, as `surveys.selectors.aggregated_rounds` returns them). `focus`: the groups whose
     trend is drawn (ROOT: the whole company), reduced to those in scope. `outcomes`: the engine's
     results of each round, when already computed (tests pass them to fix the shuffle)."""
     if not rounds:

@@ -5,7 +5,8 @@
   results only the departments they head and their sub-departments: never the whole company.
 * Nobody else reads them here (employees answer through /me/surveys/).
 
-The figures themselves are read by `surveys.selectors.results_input` (a fixed number of queries)
+The figures themselves are read by `surveys.selectors.aggregated_rounds` (a fixed number of queries;
+a round is aggregated once per change of its answers, questions or the department tree)
 and computed by the survey engine (`surveys.results`), small groups suppressed there.
 """
 

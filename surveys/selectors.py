@@ -5,10 +5,12 @@ and handed to the pure functions of `surveys.results`."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import random
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from . import results
 from .models import Survey, SurveyInvitation, SurveyQuestion, SurveyResponse
 
 MAX_ROUNDS = 50
+AGGREGATE_CACHE_SECONDS = 7 * 24 * 3600  # the key changes with the data; this only frees memory
 
 _ROUNDS_SQL = """
 WITH RECURSIVE chain(id, round_of_id, depth) AS (
@@ -79,10 +82,7 @@ def _path(text: str | None) -> tuple[int, ...]:
     return tuple(int(p) for p in (text or "").strip("/").split("/") if p)
 
 
-def results_input(survey: Survey) -> tuple[list[results.Round], dict[int, results.Department]]:
-    """The rounds (oldest first, this survey last) and the departments named in their answers."""
-    ids = round_ids(survey)
-    surveys = Survey.objects.in_bulk(ids)
+def _round_questions(ids: list[int]) -> dict[int, list[results.Question]]:
     questions: dict[int, list[results.Question]] = {pk: [] for pk in ids}
     for q in SurveyQuestion.objects.filter(survey_id__in=ids).order_by("survey_id", "display_order", "pk"):
         questions[q.survey_id].append(
@@ -90,6 +90,11 @@ def results_input(survey: Survey) -> tuple[list[results.Round], dict[int, result
                 id=q.pk, kind=q.kind, text=q.text, options=tuple(q.options or ()), topic=q.topic, required=q.required
             )
         )
+    return questions
+
+
+def _round_responses(ids: list[int], surveys: dict[int, Survey]) -> tuple[dict[int, list[results.Response]], set[int]]:
+    """The answers of the surveys `ids`, oldest first, and every department on their paths."""
     responses: dict[int, list[results.Response]] = {pk: [] for pk in ids}
     department_ids: set[int] = set()
     rows = (
@@ -104,24 +109,90 @@ def results_input(survey: Survey) -> tuple[list[results.Round], dict[int, result
         responses[survey_id].append(
             results.Response(answers=answers or {}, department_path=path, respondent="" if anonymous else name or "")
         )
+    return responses, department_ids
+
+
+def _round(survey: Survey, questions: list[results.Question], responses=()) -> results.Round:
+    return results.Round(
+        survey_id=survey.pk,
+        title=survey.title,
+        label=timezone.localtime(survey.opens_at).strftime("%Y-%m-%d"),
+        anonymous=survey.anonymous,
+        min_group_size=survey.min_group_size,
+        questions=tuple(questions),
+        responses=tuple(responses),
+    )
+
+
+def results_input(survey: Survey) -> tuple[list[results.Round], dict[int, results.Department]]:
+    """The rounds (oldest first, this survey last) and the departments named in their answers."""
+    ids = round_ids(survey)
+    surveys = Survey.objects.in_bulk(ids)
+    questions = _round_questions(ids)
+    responses, department_ids = _round_responses(ids, surveys)
     departments = {
         pk: results.Department(id=pk, name=name, path=_path(path))
         for pk, name, path in Department.objects.filter(pk__in=department_ids).values_list("pk", "name", "path")
     }
-    rounds = [
-        results.Round(
-            survey_id=pk,
-            title=surveys[pk].title,
-            label=timezone.localtime(surveys[pk].opens_at).strftime("%Y-%m-%d"),
-            anonymous=surveys[pk].anonymous,
-            min_group_size=surveys[pk].min_group_size,
-            questions=tuple(questions[pk]),
-            responses=tuple(responses[pk]),
-        )
-        for pk in ids
-        if pk in surveys
-    ]
+    rounds = [_round(surveys[pk], questions[pk], responses[pk]) for pk in ids if pk in surveys]
     return rounds, departments
+
+
+def aggregated_rounds(
+    survey: Survey,
+) -> tuple[list[results.Round], list[results.SurveyResults], dict[int, results.Department]]:
+    """The rounds of `survey` (oldest first, this survey last; without their answers), each one
+    aggregated by `results.aggregate`, and the departments named in them.
+
+    A round's aggregate is kept in the cache under a key made of everything it is computed from:
+    the survey's settings, its questions, the number and the last id of its answers, and the
+    department tree (names and paths). A new answer, an edited question or a moved or renamed
+    department therefore gives a new key, and a closed round is read from its answers once rather
+    than on every request. What is cached is the engine's output, small groups already hidden."""
+    ids = round_ids(survey)
+    surveys = Survey.objects.in_bulk(ids)
+    ids = [pk for pk in ids if pk in surveys]
+    questions = _round_questions(ids)
+    answered = {
+        pk: (n, last)
+        for pk, n, last in SurveyResponse.objects.filter(survey_id__in=ids)
+        .order_by()
+        .values("survey_id")
+        .annotate(n=Count("pk"), last=Max("pk"))
+        .values_list("survey_id", "n", "last")
+    }
+    tree = list(Department.objects.order_by("pk").values_list("pk", "name", "path"))
+    tree_key = _digest(tree)
+    rounds = {pk: _round(surveys[pk], questions[pk]) for pk in ids}
+    keys = {
+        pk: "surveys:aggregate:"
+        + _digest((pk, surveys[pk].created_at.isoformat(), rounds[pk], answered.get(pk), tree_key))
+        for pk in ids
+    }
+    cached = cache.get_many(list(keys.values()))
+    outcomes = {pk: cached[keys[pk]] for pk in ids if keys[pk] in cached}
+    missing = [pk for pk in ids if pk not in outcomes]
+    departments = {pk: results.Department(id=pk, name=name, path=_path(path)) for pk, name, path in tree}
+    if missing:
+        responses, _named = _round_responses(missing, surveys)
+        fresh = {
+            pk: results.aggregate(
+                dataclasses.replace(rounds[pk], responses=tuple(responses[pk])), departments=departments
+            )
+            for pk in missing
+        }
+        cache.set_many({keys[pk]: outcome for pk, outcome in fresh.items()}, timeout=AGGREGATE_CACHE_SECONDS)
+        outcomes.update(fresh)
+    named = {node.department_id for o in outcomes.values() for node in o.departments}
+    return (
+        [rounds[pk] for pk in ids],
+        [outcomes[pk] for pk in ids],
+        {pk: d for pk, d in departments.items() if pk in named},
+    )
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
 
 
 def survey_results(

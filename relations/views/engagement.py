@@ -2,7 +2,7 @@
 reach), a new round (HR: one call of relations.engagement.engagement_round_create) and a round's
 results by department and topic (a manager: only the departments they head).
 
-Figures come from the survey engine (surveys.selectors.results_input + surveys.results, small
+Figures come from the survey engine (surveys.selectors.aggregated_rounds + surveys.results, small
 groups suppressed there) reshaped by topic in relations.engagement_results; nothing here counts
 answers itself."""
 
@@ -200,9 +200,9 @@ def _context(data: EngagementResults) -> dict:
 def round_results(request, pk: int):
     survey = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
     visible = selectors.headed_department_ids(request.user)
-    rounds_input, departments = survey_selectors.results_input(survey)
+    rounds_input, outcomes, departments = survey_selectors.aggregated_rounds(survey)
     focus = _focus(request, departments, visible)
-    data = engagement_results(rounds_input, departments, visible=visible, focus=focus)
+    data = engagement_results(rounds_input, departments, visible=visible, focus=focus, outcomes=outcomes)
     context = _context(data)
     context.update(
         {

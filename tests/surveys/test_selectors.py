@@ -92,3 +92,77 @@ def test_survey_list_counts(make_survey, people):
     row = selectors.surveys_with_counts().get(pk=survey.pk)
     assert (row.question_count, row.invited, row.answered) == (4, 2, 1)
     assert selectors.invitation_counts(survey) == {"invited": 2, "answered": 1}
+
+
+# --- aggregated rounds: each round aggregated once per change of what it is computed from ------
+
+
+def _answers_read(survey) -> tuple[int, object]:
+    """(queries that read the answers column, the result) of one aggregated_rounds call."""
+    with CaptureQueriesContext(connection) as ctx:
+        result = selectors.aggregated_rounds(survey)
+    return sum('"answers"' in q["sql"] for q in ctx.captured_queries), result
+
+
+def _round_pair(make_survey, org):
+    first = make_survey(anonymous=True)
+    first.opens_at -= timedelta(days=400)
+    first.closes_at -= timedelta(days=390)
+    first.save()
+    second = make_survey(anonymous=True, round_of=first)
+    add_responses(first, 6, [org["a"]], rating=3)
+    add_responses(second, 7, [org["a"], org["b"]], rating=5)
+    return first, second
+
+
+def test_aggregated_rounds_give_the_same_figures_as_the_engine_on_the_answers(make_survey, org):
+    from surveys import results
+
+    _first, second = _round_pair(make_survey, org)
+    rounds, outcomes, departments = selectors.aggregated_rounds(second)
+    direct_rounds, direct_departments = selectors.results_input(second)
+    assert [r.survey_id for r in rounds] == [r.survey_id for r in direct_rounds]
+    assert [r.questions for r in rounds] == [r.questions for r in direct_rounds]
+    assert all(r.responses == () for r in rounds)  # the answers are not handed on
+    expected = [results.aggregate(r, departments=direct_departments) for r in direct_rounds]
+    # the free-text list of an anonymous round is shuffled; every other figure must agree
+    strip = [o.questions[:-1] for o in outcomes], [o.departments for o in outcomes]
+    assert strip == ([o.questions[:-1] for o in expected], [o.departments for o in expected])
+    assert [o.responses for o in outcomes] == [6, 7]
+    assert set(departments) == set(direct_departments)
+
+
+def test_a_second_read_takes_the_aggregate_from_the_cache_without_reading_the_answers(make_survey, org):
+    _first, second = _round_pair(make_survey, org)
+    read, first_result = _answers_read(second)
+    assert read == 1
+    read, again = _answers_read(second)
+    assert read == 0
+    assert again[1][-1].departments == first_result[1][-1].departments
+
+
+def test_a_new_answer_recomputes_only_its_round(make_survey, org):
+    first, second = _round_pair(make_survey, org)
+    selectors.aggregated_rounds(second)
+    add_responses(second, 1, [org["b"]], rating=1)
+    with CaptureQueriesContext(connection) as ctx:
+        _rounds, outcomes, _d = selectors.aggregated_rounds(second)
+    (read,) = [q["sql"] for q in ctx.captured_queries if '"answers"' in q["sql"]]
+    assert str(second.pk) in read and str(first.pk) not in read
+    assert [o.responses for o in outcomes] == [6, 8]
+
+
+def test_a_renamed_department_and_an_edited_question_are_not_served_stale(make_survey, org):
+    _first, second = _round_pair(make_survey, org)
+    selectors.aggregated_rounds(second)
+    org["a"].name = "合规部（新）"
+    org["a"].save()
+    _rounds, outcomes, departments = selectors.aggregated_rounds(second)
+    assert departments[org["a"].pk].name == "合规部（新）"
+    assert any(row.name == "合规部（新）" for row in outcomes[-1].departments)
+    question = second.questions.get(kind="rating")
+    question.text = "培训对工作的帮助（修订）"
+    question.save()
+    rounds, outcomes, _d = selectors.aggregated_rounds(second)
+    assert rounds[-1].questions[0].text == "培训对工作的帮助（修订）"
+    assert outcomes[-1].questions[0].question.text == "培训对工作的帮助（修订）"
