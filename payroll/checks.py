@@ -49,11 +49,14 @@ PAYEE_FIELDS = (
 
 def find_problems(run: PayRun) -> dict[tuple[int, str], str]:
     """(employee id, kind) -> detail, for every paid slip of the run. A fixed number of queries."""
-    paid = list(PaySlip.objects.filter(run=run, status=SlipStatus.OK, net__gt=0).values_list("employee_id", flat=True))
-    people = {e["pk"]: e for e in Employee.objects.filter(pk__in=paid).values(*PAYEE_FIELDS)}
-    hashes = {e["bank_account_hash"] for e in people.values() if e["bank_account_hash"]}
+    # subqueries rather than lists of ids: a run pays thousands of people
+    paid = PaySlip.objects.filter(run=run, status=SlipStatus.OK, net__gt=0).values("employee_id")
+    payees = Employee.objects.filter(pk__in=paid)
+    people = {e["pk"]: e for e in payees.values(*PAYEE_FIELDS)}
+    hashes = payees.exclude(bank_account_hash="").values("bank_account_hash")
     shared = dict(
         Employee.objects.filter(bank_account_hash__in=hashes)
+        .order_by()
         .values("bank_account_hash")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)

@@ -16,8 +16,8 @@ from employees.models import Employee
 
 from .choices import LOCKED_STATUSES, Scheme
 from .engine import china
-from .engine.formula import FormulaError, compile_formula, dependency_order
-from .engine.payslip import Adjustment, ComponentSpec, PayInput, StructureSpec
+from .engine.formula import FormulaError, compile_formula, dependency_order, gettext_noop
+from .engine.payslip import Adjustment, ComponentSpec, PayInput, StructureSpec, describe, english
 from .models import (
     AssignmentItem,
     InputDefinition,
@@ -118,6 +118,22 @@ def declaration_dataclass(d: TaxDeclaration) -> china.Declaration:
     )
 
 
+# why an employee gets no calculated slip (English source texts, translated where shown)
+NO_ASSIGNMENT = gettext_noop("No pay assignment for this month.")
+BAD_STRUCTURE = gettext_noop("Salary structure: %(error)s")
+NO_POLICY = gettext_noop("No social insurance policy for the city “%(city)s” in %(month)s.")
+
+
+class Problem(NamedTuple):
+    text: str  # in English, for the record (PaySlip.error)
+    detail: dict  # shown in the reader's language (PaySlip.error_detail)
+
+
+def problem(template: str, **params) -> Problem:
+    detail = {"template": template, "params": params}
+    return Problem(english(detail), detail)
+
+
 class AssignmentRow(NamedTuple):
     pk: int
     employee_id: int
@@ -133,7 +149,7 @@ class AssignmentRow(NamedTuple):
 @dataclass
 class Gathered:
     inputs: list[PayInput]
-    errors: dict[int, str]  # employee id -> why no slip could be calculated
+    errors: dict[int, Problem]  # employee id -> why no slip could be calculated
     departments: dict[int, int | None]
 
 
@@ -210,7 +226,7 @@ def gather(period: date, employee_ids: list[int], structure_cache: dict | None =
         departments[emp_id] = e["department_id"]
         a = assignments.get(emp_id)
         if a is None:
-            errors[emp_id] = "no pay assignment for this month"
+            errors[emp_id] = problem(NO_ASSIGNMENT)
             continue
         if a.structure_id not in structure_cache:
             try:
@@ -219,12 +235,12 @@ def gather(period: date, employee_ids: list[int], structure_cache: dict | None =
                 structure_cache[a.structure_id] = exc
         structure = structure_cache[a.structure_id]
         if isinstance(structure, FormulaError):
-            errors[emp_id] = f"salary structure: {structure}"
+            errors[emp_id] = problem(BAD_STRUCTURE, error=describe(structure))
             continue
         city = a.si_policy_city or e["location__city"] or e["department__location__city"] or ""
         policy = policies.get(city)
         if policy is None:
-            errors[emp_id] = f"no social insurance policy for city {city or '?'} in {period:%Y-%m}"
+            errors[emp_id] = problem(NO_POLICY, city=city or "?", month=f"{period:%Y-%m}")
             continue
         hire = e["hire_date"]
         start_month = hire.month if hire and hire.year == year else 1

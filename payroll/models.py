@@ -487,7 +487,9 @@ class PaySlip(models.Model):
     period = models.DateField()
     department = models.ForeignKey(Department, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=SlipStatus.choices, default=SlipStatus.OK)
-    error = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)  # in English, for the record
+    # the same problem as data, shown in the reader's language (see error_message)
+    error_detail = models.JSONField(default=dict, blank=True)
     gross = models.DecimalField(_("gross pay"), default=0, **MONEY)
     taxable_income = models.DecimalField(_("taxable income"), default=0, **MONEY)
     si_employee = models.DecimalField(_("social insurance (employee)"), default=0, **MONEY)
@@ -534,6 +536,14 @@ class PaySlip(models.Model):
     def income_tax(self):
         """Income tax of the month including the separately taxed annual bonus."""
         return self.iit + self.bonus_tax
+
+    @property
+    def error_message(self) -> str:
+        """Why the slip could not be calculated, in the reader's language (the English record
+        for slips calculated before the detail was kept)."""
+        from .services.formula_messages import problem_message
+
+        return problem_message(self.error_detail) or self.error
 
 
 class PaySlipLine(models.Model):

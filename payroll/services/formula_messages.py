@@ -36,3 +36,20 @@ DECLARATION_MESSAGES = {
 
 def declaration_message(code: str) -> str:
     return str(DECLARATION_MESSAGES.get(code, code))
+
+
+def problem_message(detail) -> str:
+    """A slip's stored problem (payroll.engine.payslip.describe: English source texts with their
+    parameters, nested problems inside) in the reader's language; "" for no problem."""
+    if not isinstance(detail, dict) or not detail:
+        return ""
+    if "declaration" in detail:
+        return "；".join(declaration_message(str(code)) for code in detail["declaration"] or ())
+    template = detail.get("template")
+    if not template:
+        return str(detail.get("text", ""))
+    params = {k: problem_message(v) if isinstance(v, dict) else v for k, v in (detail.get("params") or {}).items()}
+    try:
+        return _(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -209,7 +210,9 @@ def calculate_chunk_now(*, run_id: int, token: str, index: int) -> int:
         done = PayRunChunk.objects.select_for_update().get(pk=chunk.pk)
         if done.done_at is not None:
             return 0
-        delete_slips(run_id, chunk.employee_ids)
+        # no slip of these employees can exist here: payrun_calculate removed the run's slips
+        # under the run's lock before this token was set, and a chunk writes only together with
+        # its done_at (payslip_one_per_run would refuse a second slip rather than keep it)
         written = _store(locked, token, results, gathered)
         done.done_at = timezone.now()
         done.save(update_fields=["done_at"])
@@ -254,52 +257,36 @@ SLIP_MONEY_FIELDS = (
 
 
 def _store(run: PayRun, token, results, gathered) -> int:
-    slips = []
+    """Write a chunk's slips and their lines with COPY, as plain rows (no model instances: a
+    run writes ten thousand slips and over a hundred thousand lines)."""
+    zero = [Decimal(0)] * (len(SLIP_MONEY_FIELDS) + len(SLIP_YTD_FIELDS))  # a slip in error
+    rows = []
     for emp_id, r in results:
-        slip = PaySlip(
-            run=run,
-            employee_id=emp_id,
-            period=run.period,
-            department_id=gathered.departments.get(emp_id),
-            status=SlipStatus.OK if r.ok else SlipStatus.ERROR,
-            error=r.error[:500],
-            calc_token=token,
-        )
         if r.ok:
-            for f in SLIP_MONEY_FIELDS:
-                setattr(slip, f, getattr(r, f))
             y = r.ytd
-            slip.ytd_income, slip.ytd_exempt, slip.ytd_special = y.income, y.exempt, y.special
-            slip.ytd_additional, slip.ytd_other, slip.ytd_basic = y.additional, y.other, y.basic_deduction
-            slip.ytd_tax, slip.ytd_taxable = y.tax_withheld, r.ytd_taxable
-        slips.append(slip)
-    for emp_id, error in gathered.errors.items():
-        slips.append(
-            PaySlip(
-                run=run,
-                employee_id=emp_id,
-                period=run.period,
-                department_id=gathered.departments.get(emp_id),
-                status=SlipStatus.ERROR,
-                error=error[:500],
-                calc_token=token,
-            )
-        )
-    _copy_slips(slips)
-    by_employee = {s.employee_id: s.pk for s in slips}
-    _copy_lines((by_employee[emp_id], r) for emp_id, r in results if r.ok)
-    return len(slips)
+            figures = [getattr(r, f) for f in SLIP_MONEY_FIELDS]
+            figures += [
+                y.income,
+                y.exempt,
+                y.special,
+                y.additional,
+                y.other,
+                y.basic_deduction,
+                r.ytd_taxable,
+                y.tax_withheld,
+            ]
+            rows.append((emp_id, SlipStatus.OK, "", None, figures))
+        else:
+            rows.append((emp_id, SlipStatus.ERROR, r.error[:500], r.problem, zero))
+    for emp_id, (text, detail) in gathered.errors.items():
+        rows.append((emp_id, SlipStatus.ERROR, text[:500], detail, zero))
+    ids = _copy_slips(run, token, rows, gathered.departments)
+    _copy_lines((ids[emp_id], r) for emp_id, r in results if r.ok)
+    return len(rows)
 
 
-SLIP_COLUMNS = (
-    "id",
-    "run_id",
-    "employee_id",
-    "period",
-    "department_id",
-    "status",
-    "error",
-    *SLIP_MONEY_FIELDS,
+# the slip's year-to-date columns, in the order _store lists them
+SLIP_YTD_FIELDS = (
     "ytd_income",
     "ytd_exempt",
     "ytd_special",
@@ -308,24 +295,40 @@ SLIP_COLUMNS = (
     "ytd_basic",
     "ytd_taxable",
     "ytd_tax",
+)
+SLIP_COLUMNS = (
+    "id",
+    "run_id",
+    "employee_id",
+    "period",
+    "department_id",
+    "status",
+    "error",
+    "error_detail",
+    *SLIP_MONEY_FIELDS,
+    *SLIP_YTD_FIELDS,
     "calc_token",
 )
 
 
-def _copy_slips(slips: list[PaySlip]) -> None:
+def _copy_slips(run: PayRun, token, rows, departments: dict[int, int | None]) -> dict[int, int]:
     """Insert slips with COPY, taking their ids from the table's sequence first (the lines
-    need them)."""
-    if not slips:
-        return
+    need them). `rows`: (employee id, status, error text, error detail, the money then the
+    year-to-date figures).
+    Returns the slip id of each employee."""
+    if not rows:
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('payroll_payslip', 'id')) FROM generate_series(1, %s)", [len(slips)]
+            "SELECT nextval(pg_get_serial_sequence('payroll_payslip', 'id')) FROM generate_series(1, %s)", [len(rows)]
         )
-        for slip, (pk,) in zip(slips, cursor.fetchall(), strict=True):
-            slip.pk = slip.id = pk
+        ids = {emp_id: pk for (emp_id, *_rest), (pk,) in zip(rows, cursor.fetchall(), strict=True)}
         with cursor.cursor.copy(f"COPY payroll_payslip ({', '.join(SLIP_COLUMNS)}) FROM STDIN") as copy:
-            for s in slips:
-                copy.write_row([getattr(s, c) if c != "run_id" else s.run_id for c in SLIP_COLUMNS])
+            for emp_id, status, error, detail, figures in rows:
+                detail_json = json.dumps(detail, ensure_ascii=False, default=str) if detail else "{}"
+                head = (ids[emp_id], run.pk, emp_id, run.period, departments.get(emp_id), status, error, detail_json)
+                copy.write_row((*head, *figures, token))
+    return ids
 
 
 LINE_COLUMNS = (
@@ -345,12 +348,18 @@ LINE_COLUMNS = (
 
 def _copy_lines(slip_results) -> None:
     """Write slip lines with PostgreSQL COPY (the fastest bulk path; the same path the
-    benchmark's baseline measures)."""
+    benchmark's baseline measures). The inputs of most lines repeat (every contribution line of a
+    slip names the same base), so each distinct set is serialised once."""
+    encoded: dict[tuple, str] = {(): "{}"}
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f"COPY payroll_payslipline ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
             for slip_id, r in slip_results:
                 for ln in r.lines:
+                    key = tuple(ln.inputs.items())
+                    inputs = encoded.get(key)
+                    if inputs is None:
+                        inputs = encoded[key] = json.dumps(ln.inputs, ensure_ascii=False)
                     copy.write_row(
                         (
                             slip_id,
@@ -361,7 +370,7 @@ def _copy_lines(slip_results) -> None:
                             ln.taxable,
                             ln.amount,
                             ln.formula,
-                            json.dumps(ln.inputs, ensure_ascii=False) if ln.inputs else "{}",
+                            inputs,
                             ln.explanation,
                             ln.display_order,
                         )

@@ -51,6 +51,7 @@ from ..models import (
     StructureLine,
 )
 from ..services import structures as services
+from ..services.formula_messages import problem_message
 
 PERM = "hrsuite.manage_payroll"
 
@@ -584,7 +585,7 @@ def try_structure(structure: SalaryStructure, form: TryForm) -> dict:
     )
     result = calculate(pay)
     if not result.ok:
-        return {"error": result.error}
+        return {"error": problem_message(result.problem) or result.error}
     kinds = dict(ComponentKind.choices)
     by_code = {ln.code: ln for ln in result.lines if ln.source == COMPONENT}
     rows = []

@@ -122,6 +122,58 @@ def test_employee_without_assignment_gets_an_error_slip(assignments, run_factory
     assert slip.status == SlipStatus.ERROR and "assignment" in slip.error
 
 
+def test_a_slips_problem_is_kept_as_data_and_shown_in_the_readers_language(assignments, run_factory, people):
+    from django.utils import translation
+
+    bad = people["employees"]["other_employee"]
+    PeriodInput.objects.create(employee=bad, period=JAN, definition=InputDefinition.objects.get(code="出勤率"), value=0)
+    assignments["team_member"].delete()
+    run = run_factory(JAN)
+    failed = PaySlip.objects.get(run=run, employee=bad)
+    unassigned = PaySlip.objects.get(run=run, employee=people["employees"]["team_member"])
+    # the English record stays beside the data
+    assert failed.error == "销售提成: Division by zero."
+    assert failed.error_detail["params"]["error"] == {"template": "Division by zero.", "params": {}}
+    assert unassigned.error == "No pay assignment for this month."
+    with translation.override("zh-hans"):
+        assert failed.error_message == "销售提成：除数为零。"
+        assert unassigned.error_message == "本月没有定薪，无法计算工资。"
+    with translation.override("en"):
+        assert failed.error_message == "销售提成: Division by zero."
+        assert unassigned.error_message == "No pay assignment for this month."
+
+
+def test_the_run_page_shows_slip_problems_in_chinese(assignments, run_factory, people, client_for):
+    from django.urls import reverse
+
+    assignments["team_member"].delete()
+    run = run_factory(JAN)
+    page = client_for("payroll").get(reverse("payroll:run_detail", args=[run.pk]), {"status": "error"})
+    text = page.content.decode()
+    assert "本月没有定薪，无法计算工资。" in text
+    assert "No pay assignment" not in text
+
+
+def test_problem_messages_translate_nested_problems_and_declarations():
+    from django.utils import translation
+
+    from payroll.engine.payslip import DECLARATION_FAILED, english
+    from payroll.gather import BAD_STRUCTURE, NO_POLICY, problem
+    from payroll.services.formula_messages import problem_message
+
+    structure = problem(BAD_STRUCTURE, error={"template": "Unknown function %(name)s.", "params": {"name": "FOO"}})
+    assert structure.text == "Salary structure: Unknown function FOO."
+    declaration = {"template": DECLARATION_FAILED, "params": {"error": {"declaration": ["children_negative"]}}}
+    assert english(declaration) == "Tax declaration: invalid declaration: children_negative"
+    city = problem(NO_POLICY, city="深圳", month="2026-01")
+    with translation.override("zh-hans"):
+        assert problem_message(structure.detail) == "薪资结构：未知函数 FOO。"
+        assert problem_message(declaration) == "专项附加扣除：子女人数不能为负数。"
+        assert problem_message(city.detail) == "没有“深圳”在 2026-01 适用的社保政策。"
+    assert problem_message({}) == "" and problem_message(None) == ""
+    assert problem_message({"text": "something else"}) == "something else"
+
+
 def _other_payroll():
     from tests.payroll.fixtures import _second_payroll_user
 
