@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hrsuite.constraints import one_of
 from hrsuite.crypto import EncryptedCharField, EncryptedTextField, blind_index, last4, mask
 
 from .choices import (
@@ -21,10 +22,6 @@ from .choices import (
 )
 
 
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
-
-
 class Location(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     city = models.CharField(_("city"), max_length=50, help_text=_("Used to pick the social-insurance policy."))
@@ -35,7 +32,7 @@ class Location(models.Model):
         ordering = ["name"]
         verbose_name = _("work location")
         verbose_name_plural = _("work locations")
-        constraints = [models.CheckConstraint(condition=_in("kind", LocationKind), name="location_kind_valid")]
+        constraints = [models.CheckConstraint(condition=one_of("kind", LocationKind), name="location_kind_valid")]
 
     def __str__(self) -> str:
         return self.name
@@ -68,7 +65,7 @@ class Department(models.Model):
         ordering = ["path"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-        constraints = [models.CheckConstraint(condition=_in("kind", DepartmentKind), name="department_kind_valid")]
+        constraints = [models.CheckConstraint(condition=one_of("kind", DepartmentKind), name="department_kind_valid")]
         indexes = [models.Index(fields=["path"], name="department_path_idx", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
@@ -108,7 +105,9 @@ class Position(models.Model):
         ordering = ["role_family", "title"]
         verbose_name = _("position")
         verbose_name_plural = _("positions")
-        constraints = [models.CheckConstraint(condition=_in("role_family", RoleFamily), name="position_family_valid")]
+        constraints = [
+            models.CheckConstraint(condition=one_of("role_family", RoleFamily), name="position_family_valid")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -189,8 +188,8 @@ class Employee(models.Model):
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
         constraints = [
-            models.CheckConstraint(condition=_in("status", EmployeeStatus), name="employee_status_valid"),
-            models.CheckConstraint(condition=_in("employment_type", EmploymentType), name="employee_type_valid"),
+            models.CheckConstraint(condition=one_of("status", EmployeeStatus), name="employee_status_valid"),
+            models.CheckConstraint(condition=one_of("employment_type", EmploymentType), name="employee_type_valid"),
             models.CheckConstraint(condition=~Q(manager=models.F("pk")), name="employee_not_own_manager"),
             models.UniqueConstraint(
                 fields=["national_id_hash"], condition=~Q(national_id_hash=""), name="employee_national_id_unique"
@@ -253,7 +252,7 @@ class Contract(models.Model):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", ContractKind), name="contract_kind_valid"),
+            models.CheckConstraint(condition=one_of("kind", ContractKind), name="contract_kind_valid"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="contract_end_after_start",
@@ -287,7 +286,7 @@ class EmployeeDocument(models.Model):
         ordering = ["-uploaded_at"]
         verbose_name = _("employee document")
         verbose_name_plural = _("employee documents")
-        constraints = [models.CheckConstraint(condition=_in("kind", DocumentKind), name="document_kind_valid")]
+        constraints = [models.CheckConstraint(condition=one_of("kind", DocumentKind), name="document_kind_valid")]
 
     def __str__(self) -> str:
         return self.title or self.original_name
@@ -316,8 +315,8 @@ class ChangeRequest(models.Model):
         verbose_name = _("change request")
         verbose_name_plural = _("change requests")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", ChangeKind), name="change_kind_valid"),
-            models.CheckConstraint(condition=_in("status", RequestStatus), name="change_status_valid"),
+            models.CheckConstraint(condition=one_of("kind", ChangeKind), name="change_kind_valid"),
+            models.CheckConstraint(condition=one_of("status", RequestStatus), name="change_status_valid"),
             # one open request per employee and kind
             models.UniqueConstraint(
                 fields=["employee", "kind"], condition=Q(status="pending"), name="change_one_pending_per_kind"
@@ -343,7 +342,7 @@ class WorkforceTarget(models.Model):
         verbose_name_plural = _("workforce targets")
         constraints = [
             models.UniqueConstraint(fields=["metric", "role_family"], name="workforce_target_unique"),
-            models.CheckConstraint(condition=_in("metric", WorkforceMetric), name="workforce_metric_valid"),
+            models.CheckConstraint(condition=one_of("metric", WorkforceMetric), name="workforce_metric_valid"),
             models.CheckConstraint(condition=Q(target__gte=0), name="workforce_target_positive"),
         ]
 

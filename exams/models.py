@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Employee
+from hrsuite.constraints import one_of
 
 
 class QuestionKind(models.TextChoices):
@@ -24,10 +25,6 @@ class AttemptStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     SUBMITTED = "submitted", _("Submitted")
     EXPIRED = "expired", _("Time ran out")
-
-
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class QuestionBank(models.Model):
@@ -59,7 +56,7 @@ class Question(models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", QuestionKind), name="question_kind_valid"),
+            models.CheckConstraint(condition=one_of("kind", QuestionKind), name="question_kind_valid"),
             models.CheckConstraint(condition=Q(points__gt=0), name="question_points_positive"),
         ]
 
@@ -142,7 +139,7 @@ class ExamAttempt(models.Model):
         verbose_name = _("exam attempt")
         verbose_name_plural = _("exam attempts")
         constraints = [
-            models.CheckConstraint(condition=_in("status", AttemptStatus), name="attempt_status_valid"),
+            models.CheckConstraint(condition=one_of("status", AttemptStatus), name="attempt_status_valid"),
             models.UniqueConstraint(
                 fields=["exam", "employee", "number"], condition=Q(employee__isnull=False), name="attempt_number_unique"
             ),

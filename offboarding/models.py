@@ -11,14 +11,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department, Employee, Position
+from hrsuite.constraints import one_of
 
 from .choices import CaseStatus, EventKind, ItemKind, ItemStatus, SeparationKind
 
 USER = settings.AUTH_USER_MODEL
-
-
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class CustomerAccount(models.Model):
@@ -83,7 +80,7 @@ class TemplateItem(models.Model):
         verbose_name = _("template item")
         verbose_name_plural = _("template items")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", ItemKind), name="template_item_kind_valid"),
+            models.CheckConstraint(condition=one_of("kind", ItemKind), name="template_item_kind_valid"),
             models.CheckConstraint(
                 condition=Q(due_offset_days__gte=0) & Q(due_offset_days__lte=60), name="template_item_offset_range"
             ),
@@ -129,8 +126,8 @@ class SeparationCase(models.Model):
         verbose_name = _("separation case")
         verbose_name_plural = _("separation cases")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", SeparationKind), name="case_kind_valid"),
-            models.CheckConstraint(condition=_in("status", CaseStatus), name="case_status_valid"),
+            models.CheckConstraint(condition=one_of("kind", SeparationKind), name="case_kind_valid"),
+            models.CheckConstraint(condition=one_of("status", CaseStatus), name="case_status_valid"),
             models.CheckConstraint(
                 condition=Q(last_working_day__gte=F("notice_date")), name="case_last_day_after_notice"
             ),
@@ -173,8 +170,8 @@ class HandoverItem(models.Model):
         verbose_name = _("handover item")
         verbose_name_plural = _("handover items")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", ItemKind), name="handover_item_kind_valid"),
-            models.CheckConstraint(condition=_in("status", ItemStatus), name="handover_item_status_valid"),
+            models.CheckConstraint(condition=one_of("kind", ItemKind), name="handover_item_kind_valid"),
+            models.CheckConstraint(condition=one_of("status", ItemStatus), name="handover_item_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -216,7 +213,7 @@ class CaseEvent(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        constraints = [models.CheckConstraint(condition=_in("kind", EventKind), name="case_event_kind_valid")]
+        constraints = [models.CheckConstraint(condition=one_of("kind", EventKind), name="case_event_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind}"

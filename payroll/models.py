@@ -21,6 +21,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department, Employee, Grade, Position
+from hrsuite.constraints import one_of
 
 from .choices import ComponentKind, InputKind, LineSource, Rounding, RunStatus, Scheme, SlipStatus
 
@@ -34,10 +35,6 @@ def validate_identifier(value: str) -> None:
         raise ValidationError(
             _("Use letters, digits, underscores or Chinese characters, starting with a letter or a Chinese character.")
         )
-
-
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class DateRange(Func):
@@ -69,8 +66,8 @@ class PayComponent(models.Model):
         verbose_name = _("pay component")
         verbose_name_plural = _("pay components")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", ComponentKind), name="component_kind_valid"),
-            models.CheckConstraint(condition=_in("rounding", Rounding), name="component_rounding_valid"),
+            models.CheckConstraint(condition=one_of("kind", ComponentKind), name="component_kind_valid"),
+            models.CheckConstraint(condition=one_of("rounding", Rounding), name="component_rounding_valid"),
         ]
 
     def __str__(self) -> str:
@@ -91,7 +88,7 @@ class InputDefinition(models.Model):
         ordering = ["code"]
         verbose_name = _("period input")
         verbose_name_plural = _("period inputs")
-        constraints = [models.CheckConstraint(condition=_in("kind", InputKind), name="input_kind_valid")]
+        constraints = [models.CheckConstraint(condition=one_of("kind", InputKind), name="input_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -206,7 +203,7 @@ class SocialInsuranceRate(models.Model):
         verbose_name_plural = _("contribution rates")
         constraints = [
             models.UniqueConstraint(fields=["policy", "scheme"], name="si_rate_unique"),
-            models.CheckConstraint(condition=_in("scheme", Scheme), name="si_rate_scheme_valid"),
+            models.CheckConstraint(condition=one_of("scheme", Scheme), name="si_rate_scheme_valid"),
             models.CheckConstraint(
                 condition=Q(employee_rate__gte=0, employee_rate__lte=1, employer_rate__gte=0, employer_rate__lte=1),
                 name="si_rate_between_0_and_1",
@@ -442,7 +439,7 @@ class PayRun(models.Model):
         verbose_name = _("pay run")
         verbose_name_plural = _("pay runs")
         constraints = [
-            models.CheckConstraint(condition=_in("status", RunStatus), name="payrun_status_valid"),
+            models.CheckConstraint(condition=one_of("status", RunStatus), name="payrun_status_valid"),
             models.CheckConstraint(condition=Q(period__day=1), name="payrun_first_of_month"),
             # at most one run per period and scope that is not cancelled: two people pressing
             # "calculate" at once get one run
@@ -520,7 +517,7 @@ class PaySlip(models.Model):
             models.UniqueConstraint(fields=["run", "employee"], name="payslip_one_per_run"),
             # nobody is paid twice for a month, whatever the runs' scopes
             models.UniqueConstraint(fields=["employee", "period"], name="payslip_one_per_period"),
-            models.CheckConstraint(condition=_in("status", SlipStatus), name="payslip_status_valid"),
+            models.CheckConstraint(condition=one_of("status", SlipStatus), name="payslip_status_valid"),
         ]
         indexes = [models.Index(fields=["employee", "-period"], name="payslip_employee_period_idx")]
 
@@ -644,8 +641,8 @@ class PayeeFlag(models.Model):
         verbose_name_plural = _("payee checks")
         constraints = [
             models.UniqueConstraint(fields=["run", "employee", "kind"], name="payee_flag_unique"),
-            models.CheckConstraint(condition=_in("kind", FlagKind), name="payee_flag_kind_valid"),
-            models.CheckConstraint(condition=_in("status", FlagStatus), name="payee_flag_status_valid"),
+            models.CheckConstraint(condition=one_of("kind", FlagKind), name="payee_flag_kind_valid"),
+            models.CheckConstraint(condition=one_of("status", FlagStatus), name="payee_flag_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="overridden") | ~Q(reason=""), name="payee_flag_override_has_reason"
             ),
@@ -700,7 +697,7 @@ class MarketBenchmark(models.Model):
             models.CheckConstraint(
                 condition=Q(p25__gte=0, p25__lte=F("p50"), p50__lte=F("p75")), name="benchmark_percentiles_ordered"
             ),
-            models.CheckConstraint(condition=_in("basis", BenchmarkBasis), name="benchmark_basis_valid"),
+            models.CheckConstraint(condition=one_of("basis", BenchmarkBasis), name="benchmark_basis_valid"),
             models.CheckConstraint(
                 condition=Q(survey_year__gte=2000, survey_year__lte=2100), name="benchmark_year_plausible"
             ),

@@ -15,16 +15,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department, Employee
+from hrsuite.constraints import one_of
 
 from .choices import CycleKind, Frequency, ObjectiveLevel, OkrStatus, ReviewCycleStatus, ReviewStatus
 
 USER = settings.AUTH_USER_MODEL
 VALUE = {"max_digits": 16, "decimal_places": 4}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
-
-
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class OkrCycle(models.Model):
@@ -47,8 +44,8 @@ class OkrCycle(models.Model):
         verbose_name = _("OKR cycle")
         verbose_name_plural = _("OKR cycles")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", CycleKind), name="okr_cycle_kind_valid"),
-            models.CheckConstraint(condition=_in("status", OkrStatus), name="okr_cycle_status_valid"),
+            models.CheckConstraint(condition=one_of("kind", CycleKind), name="okr_cycle_kind_valid"),
+            models.CheckConstraint(condition=one_of("status", OkrStatus), name="okr_cycle_status_valid"),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="okr_cycle_dates_ordered"),
             models.CheckConstraint(
                 condition=(Q(kind=CycleKind.YEAR, quarter__isnull=True))
@@ -105,7 +102,7 @@ class Objective(models.Model):
         verbose_name = _("objective")
         verbose_name_plural = _("objectives")
         constraints = [
-            models.CheckConstraint(condition=_in("level", ObjectiveLevel), name="objective_level_valid"),
+            models.CheckConstraint(condition=one_of("level", ObjectiveLevel), name="objective_level_valid"),
             # a company objective belongs to nobody in particular; a department's names the
             # department; a person's names its owner (and the department they were in)
             models.CheckConstraint(
@@ -204,7 +201,7 @@ class CheckInTask(models.Model):
         verbose_name = _("check-in task")
         verbose_name_plural = _("check-in tasks")
         constraints = [
-            models.CheckConstraint(condition=_in("frequency", Frequency), name="check_in_frequency_valid"),
+            models.CheckConstraint(condition=one_of("frequency", Frequency), name="check_in_frequency_valid"),
             models.CheckConstraint(condition=Q(target_count__gte=1), name="check_in_target_positive"),
         ]
 
@@ -321,7 +318,7 @@ class ReviewCycle(models.Model):
         verbose_name = _("review cycle")
         verbose_name_plural = _("review cycles")
         constraints = [
-            models.CheckConstraint(condition=_in("status", ReviewCycleStatus), name="review_cycle_status_valid"),
+            models.CheckConstraint(condition=one_of("status", ReviewCycleStatus), name="review_cycle_status_valid"),
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="review_cycle_dates_ordered"),
             models.CheckConstraint(condition=Q(pay_period__day=1), name="review_cycle_pay_period_first_day"),
         ]
@@ -383,7 +380,7 @@ class Review(models.Model):
         verbose_name_plural = _("reviews")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "employee"], name="review_one_per_cycle"),
-            models.CheckConstraint(condition=_in("status", ReviewStatus), name="review_status_valid"),
+            models.CheckConstraint(condition=one_of("status", ReviewStatus), name="review_status_valid"),
             models.CheckConstraint(
                 condition=~Q(calibration_reason="") | Q(calibrated_at__isnull=True),
                 name="review_calibration_has_reason",

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department, Employee, Grade, Position
+from hrsuite.constraints import one_of
 
 from .choices import (
     InterviewKind,
@@ -27,10 +28,6 @@ from .choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
-
-
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class Requisition(models.Model):
@@ -61,7 +58,7 @@ class Requisition(models.Model):
         verbose_name = _("requisition")
         verbose_name_plural = _("requisitions")
         constraints = [
-            models.CheckConstraint(condition=_in("status", RequisitionStatus), name="requisition_status_valid"),
+            models.CheckConstraint(condition=one_of("status", RequisitionStatus), name="requisition_status_valid"),
             models.CheckConstraint(condition=Q(headcount__gte=1), name="requisition_headcount_positive"),
             models.CheckConstraint(
                 condition=Q(budget_min__gte=0) & Q(budget_max__gte=F("budget_min")), name="requisition_budget_range"
@@ -106,7 +103,7 @@ class JobPosting(models.Model):
         verbose_name = _("job posting")
         verbose_name_plural = _("job postings")
         constraints = [
-            models.CheckConstraint(condition=_in("status", PostingStatus), name="posting_status_valid"),
+            models.CheckConstraint(condition=one_of("status", PostingStatus), name="posting_status_valid"),
             models.CheckConstraint(
                 condition=Q(assessment_days__gte=1) & Q(assessment_days__lte=60), name="posting_assessment_days_range"
             ),
@@ -188,8 +185,8 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [
-            models.CheckConstraint(condition=_in("stage", Stage), name="application_stage_valid"),
-            models.CheckConstraint(condition=_in("source", Source), name="application_source_valid"),
+            models.CheckConstraint(condition=one_of("stage", Stage), name="application_stage_valid"),
+            models.CheckConstraint(condition=one_of("source", Source), name="application_source_valid"),
             models.UniqueConstraint(fields=["posting", "candidate"], name="application_once_per_posting"),
             models.CheckConstraint(
                 condition=~Q(stage=Stage.REJECTED) | ~Q(rejection_reason=""), name="application_rejection_has_reason"
@@ -267,8 +264,8 @@ class Interview(models.Model):
         verbose_name = _("interview")
         verbose_name_plural = _("interviews")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", InterviewKind), name="interview_kind_valid"),
-            models.CheckConstraint(condition=_in("status", InterviewStatus), name="interview_status_valid"),
+            models.CheckConstraint(condition=one_of("kind", InterviewKind), name="interview_kind_valid"),
+            models.CheckConstraint(condition=one_of("status", InterviewStatus), name="interview_status_valid"),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=10) & Q(duration_minutes__lte=480), name="interview_duration_range"
             ),
@@ -295,7 +292,7 @@ class Scorecard(models.Model):
         verbose_name_plural = _("scorecards")
         constraints = [
             models.UniqueConstraint(fields=["interview", "interviewer"], name="scorecard_once_per_interviewer"),
-            models.CheckConstraint(condition=_in("recommendation", Recommendation), name="scorecard_recommendation"),
+            models.CheckConstraint(condition=one_of("recommendation", Recommendation), name="scorecard_recommendation"),
         ]
 
     def __str__(self) -> str:
@@ -324,7 +321,7 @@ class Offer(models.Model):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         constraints = [
-            models.CheckConstraint(condition=_in("status", OfferStatus), name="offer_status_valid"),
+            models.CheckConstraint(condition=one_of("status", OfferStatus), name="offer_status_valid"),
             models.CheckConstraint(condition=Q(monthly_salary__gt=0), name="offer_salary_positive"),
             models.CheckConstraint(condition=Q(probation_months__lte=6), name="offer_probation_max_6"),
         ]
@@ -356,8 +353,8 @@ class OnboardingTask(models.Model):
         verbose_name = _("onboarding task")
         verbose_name_plural = _("onboarding tasks")
         constraints = [
-            models.CheckConstraint(condition=_in("owner", TaskOwner), name="onboarding_owner_valid"),
-            models.CheckConstraint(condition=_in("kind", TaskKind), name="onboarding_kind_valid"),
+            models.CheckConstraint(condition=one_of("owner", TaskOwner), name="onboarding_owner_valid"),
+            models.CheckConstraint(condition=one_of("kind", TaskKind), name="onboarding_kind_valid"),
             models.UniqueConstraint(fields=["employee", "title"], name="onboarding_task_once"),
         ]
 

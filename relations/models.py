@@ -17,16 +17,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department, Employee
+from hrsuite.constraints import one_of
 
 from .choices import FeedbackCategory, ProjectStatus, ReplyAuthor, ThreadStatus
 
 USER = settings.AUTH_USER_MODEL
 BODY_MAX = 2000
 SUBJECT_MAX = 120
-
-
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class FeedbackThread(models.Model):
@@ -62,8 +59,8 @@ class FeedbackThread(models.Model):
         verbose_name = _("feedback thread")
         verbose_name_plural = _("feedback threads")
         constraints = [
-            models.CheckConstraint(condition=_in("category", FeedbackCategory), name="feedback_category_valid"),
-            models.CheckConstraint(condition=_in("status", ThreadStatus), name="feedback_status_valid"),
+            models.CheckConstraint(condition=one_of("category", FeedbackCategory), name="feedback_category_valid"),
+            models.CheckConstraint(condition=one_of("status", ThreadStatus), name="feedback_status_valid"),
             models.CheckConstraint(condition=Q(hidden=False) | ~Q(hidden_reason=""), name="feedback_hidden_has_reason"),
         ]
 
@@ -87,7 +84,7 @@ class FeedbackReply(models.Model):
         verbose_name = _("feedback reply")
         verbose_name_plural = _("feedback replies")
         constraints = [
-            models.CheckConstraint(condition=_in("author_kind", ReplyAuthor), name="feedback_reply_author_valid"),
+            models.CheckConstraint(condition=one_of("author_kind", ReplyAuthor), name="feedback_reply_author_valid"),
             # the poster's replies carry no user
             models.CheckConstraint(
                 condition=~Q(author_kind=ReplyAuthor.POSTER) | Q(author__isnull=True), name="poster_reply_has_no_user"
@@ -121,7 +118,7 @@ class CollaborationProject(models.Model):
         verbose_name = _("collaboration project")
         verbose_name_plural = _("collaboration projects")
         constraints = [
-            models.CheckConstraint(condition=_in("status", ProjectStatus), name="project_status_valid"),
+            models.CheckConstraint(condition=one_of("status", ProjectStatus), name="project_status_valid"),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="project_dates_ordered"
             ),

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department, Employee
+from hrsuite.constraints import one_of
 
 
 class SurveyKind(models.TextChoices):
@@ -27,10 +28,6 @@ class QuestionKind(models.TextChoices):
     CHOICE = "choice", _("One choice")
     MULTIPLE = "multiple", _("Several choices")
     TEXT = "text", _("Free text")
-
-
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class Survey(models.Model):
@@ -59,7 +56,7 @@ class Survey(models.Model):
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
         constraints = [
-            models.CheckConstraint(condition=_in("kind", SurveyKind), name="survey_kind_valid"),
+            models.CheckConstraint(condition=one_of("kind", SurveyKind), name="survey_kind_valid"),
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="survey_closes_after_opening"),
             models.CheckConstraint(condition=Q(min_group_size__gte=1), name="survey_min_group_positive"),
             # an anonymous survey never shows a group of fewer than five (surveys.results.ANONYMOUS_MIN_GROUP)
@@ -85,7 +82,9 @@ class SurveyQuestion(models.Model):
         ordering = ["survey", "display_order", "pk"]
         verbose_name = _("survey question")
         verbose_name_plural = _("survey questions")
-        constraints = [models.CheckConstraint(condition=_in("kind", QuestionKind), name="survey_question_kind_valid")]
+        constraints = [
+            models.CheckConstraint(condition=one_of("kind", QuestionKind), name="survey_question_kind_valid")
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department, Employee, Position
+from hrsuite.constraints import one_of
 
 from .choices import (
     CourseMode,
@@ -20,10 +21,6 @@ from .choices import (
     IncidentSeverity,
     VerificationStatus,
 )
-
-
-def _in(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class Course(models.Model):
@@ -54,7 +51,7 @@ class Course(models.Model):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
         constraints = [
-            models.CheckConstraint(condition=_in("mode", CourseMode), name="course_mode_valid"),
+            models.CheckConstraint(condition=one_of("mode", CourseMode), name="course_mode_valid"),
             models.CheckConstraint(condition=Q(hours__gt=0), name="course_hours_positive"),
         ]
 
@@ -161,8 +158,8 @@ class Enrollment(models.Model):
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         constraints = [
-            models.CheckConstraint(condition=_in("source", EnrollmentSource), name="enrollment_source_valid"),
-            models.CheckConstraint(condition=_in("status", EnrollmentStatus), name="enrollment_status_valid"),
+            models.CheckConstraint(condition=one_of("source", EnrollmentSource), name="enrollment_source_valid"),
+            models.CheckConstraint(condition=one_of("status", EnrollmentStatus), name="enrollment_status_valid"),
             # one open enrolment per person and course: enrolling twice (or a reminder job
             # running twice) cannot duplicate it
             models.UniqueConstraint(
@@ -279,7 +276,7 @@ class EmployeeCertificate(models.Model):
                 name="certificate_expiry_after_issue",
             ),
             models.CheckConstraint(
-                condition=_in("verification", VerificationStatus), name="certificate_verification_valid"
+                condition=one_of("verification", VerificationStatus), name="certificate_verification_valid"
             ),
             models.UniqueConstraint(fields=["certificate_type", "number"], name="certificate_number_unique"),
         ]
@@ -310,7 +307,7 @@ class ComplianceIncident(models.Model):
         verbose_name = _("compliance incident")
         verbose_name_plural = _("compliance incidents")
         constraints = [
-            models.CheckConstraint(condition=_in("severity", IncidentSeverity), name="incident_severity_valid")
+            models.CheckConstraint(condition=one_of("severity", IncidentSeverity), name="incident_severity_valid")
         ]
 
     def __str__(self) -> str:
