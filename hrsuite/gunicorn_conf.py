@@ -1,7 +1,7 @@
 """Gunicorn settings shared by the Procfile and docker-compose (`gunicorn -c hrsuite/gunicorn_conf.py`).
 
 The access log goes to stdout, with the client address, user and agent redacted on the
-anonymous feedback paths (relations.anonymity), and long numbers (a national ID number or a bank
+anonymous paths (hrsuite.anonymity), and long numbers (a national ID number or a bank
 account typed into a search box travels in the query string and the referrer) cut to their last
 four characters on every path."""
 
@@ -26,7 +26,7 @@ def redact_long_numbers(atoms: dict) -> dict:
 
 class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
-        from relations.anonymity import redact_access_log
+        from hrsuite.anonymity import redact_access_log
 
         return redact_long_numbers(redact_access_log(super().atoms(resp, req, environ, request_time)))
 

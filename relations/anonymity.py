@@ -4,9 +4,8 @@
   site's SECRET_KEY), so the stored value cannot be turned back into the secret and a lookup
   needs no per-thread scan. Rotating SECRET_KEY invalidates existing secrets (threads stay).
 * `new_secret`: 16 characters of an unambiguous alphabet (80 bits), shown in groups of four.
-* `ANONYMOUS_PATHS` and `redact_access_log`: gunicorn's access log (hrsuite/gunicorn_conf.py)
-  writes "-" for the client address and user agent of these paths, so the line that records a
-  posting says nothing about who posted.
+* The posting and following paths are listed in settings.HRSUITE_ANONYMOUS_PATHS: the session
+  stamp and the access log's client details are left out for them (hrsuite.anonymity).
 * `anonymous_view`: marks the request so nothing below records the user for it; the audit log
   has no feedback model registered and the notifications go out in a digest (relations.services
   .feedback_digest), never at the moment of posting.
@@ -21,7 +20,6 @@ from django.utils.crypto import salted_hmac
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 SECRET_LENGTH = 16
-ANONYMOUS_PATHS = ("/me/feedback/new/", "/me/feedback/follow/")
 
 
 def new_secret() -> str:
@@ -35,27 +33,6 @@ def normalise_secret(text: str) -> str:
 
 def secret_hash(secret: str) -> str:
     return salted_hmac("hrsuite.relations.feedback", normalise_secret(secret), algorithm="sha256").hexdigest()
-
-
-def is_anonymous_path(path: str) -> bool:
-    return any(path.startswith(p) for p in ANONYMOUS_PATHS)
-
-
-# the atoms an anonymous path keeps: request line, method, path, query, protocol, status, size,
-# time, duration and worker. Everything else is "-": the client's address, user, referrer and
-# agent, and every request header ({user-agent}i, {cookie}i with the session key,
-# {x-forwarded-for}i), response header and WSGI variable ({remote_addr}e, {http_user_agent}e),
-# so no access_log_format can print them.
-KEPT_ATOMS = frozenset(("l", "t", "r", "s", "m", "U", "q", "H", "b", "B", "T", "D", "M", "L", "p"))
-
-
-def redact_access_log(atoms: dict) -> dict:
-    """Gunicorn access-log atoms with the client's address, user, agent and headers removed for
-    the anonymous paths (the request line and status stay: operators still see the traffic)."""
-    path = atoms.get("U", "")
-    if not is_anonymous_path(path):
-        return atoms
-    return {key: (value if key in KEPT_ATOMS else "-") for key, value in atoms.items()}
 
 
 def anonymous_view(view):

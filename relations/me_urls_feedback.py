@@ -1,5 +1,5 @@
 """Self-service feedback pages (namespace "myfeedback", /me/feedback/). `new/` and `follow/` are
-the anonymous paths of relations.anonymity (their access-log lines carry no address or agent)."""
+the anonymous paths of settings.HRSUITE_ANONYMOUS_PATHS (their access-log lines carry no address or agent)."""
 
 from django.urls import path
 

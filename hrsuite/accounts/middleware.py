@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
 
-from relations.anonymity import is_anonymous_path
+from hrsuite.anonymity import is_anonymous_path
 
 SESSION_KEY = "_hrsuite_last_seen"
 

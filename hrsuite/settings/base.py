@@ -244,6 +244,9 @@ AUDITLOG_MASK_CALLABLE = "hrsuite.crypto.audit_mask"
 # empty: the translated demo name "Demo Financial Holdings Co., Ltd." is shown
 HRSUITE_COMPANY_NAME = env("COMPANY_NAME", default="")
 HRSUITE_PAGE_SIZE = 50
+# paths whose requests must leave no trace of who sent them (hrsuite.anonymity): the anonymous
+# feedback box's posting and following pages (relations)
+HRSUITE_ANONYMOUS_PATHS = ("/me/feedback/new/", "/me/feedback/follow/")
 HRSUITE_BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000")
 
 # --- backups (hrsuite/ops/backups.py; nightly Celery job hrsuite.ops.tasks.nightly_backup) -------

@@ -1,7 +1,7 @@
 """The feedback box in self-service (namespace "myfeedback", /me/feedback/): the public board, a
 reader's thread page, posting, and following one's own thread with the one-time code.
 
-Posting and following are anonymous (relations.anonymity.ANONYMOUS_PATHS): these views never
+Posting and following are anonymous (settings.HRSUITE_ANONYMOUS_PATHS): these views never
 pass `request.user` to anything, write nothing to the session, flash no message and keep the
 follow-up code out of URLs (the code is shown on the rendered answer to the POST and travels back
 only as a POST field). The pages are never cached, and error reports leave out what was posted.

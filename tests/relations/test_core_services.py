@@ -9,7 +9,8 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
-from relations.anonymity import normalise_secret, redact_access_log, secret_hash
+from hrsuite.anonymity import redact_access_log
+from relations.anonymity import normalise_secret, secret_hash
 from relations.models import CollaborationBonus, FeedbackReply, FeedbackThread
 from relations.services_feedback import (
     FeedbackRefused,
@@ -142,3 +143,9 @@ def test_bonus_flows_into_the_pay_run(project, people, assignments, run_factory,
         .exclude(amount=0)
         .exists()
     )
+
+
+def test_the_anonymous_paths_setting_names_the_posting_and_following_pages(settings):
+    from django.urls import reverse
+
+    assert set(settings.HRSUITE_ANONYMOUS_PATHS) == {reverse("myfeedback:new"), reverse("myfeedback:follow")}

@@ -163,7 +163,7 @@ def _session_row(session_key: str):
 
 def access_log_atoms(response) -> dict:
     """The atoms gunicorn would log for this request: hrsuite.gunicorn_conf's logger (gunicorn's
-    Logger.atoms + relations.anonymity.redact_access_log) over the request's WSGI environ and
+    Logger.atoms + hrsuite.anonymity.redact_access_log) over the request's WSGI environ and
     headers, as gunicorn passes them."""
     from gunicorn.config import Config
 
