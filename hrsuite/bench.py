@@ -23,6 +23,8 @@ class Result:
     target_seconds: float | None = None
     note: str = ""
     extra: dict = field(default_factory=dict)
+    target_ratio: float | None = None  # seconds / baseline_seconds must stay under it
+    skipped: bool = False  # not measured (failed, or a precondition missing): never counted as met
 
     @property
     def ratio(self) -> float | None:
@@ -32,9 +34,12 @@ class Result:
 
     @property
     def met(self) -> bool | None:
-        if self.target_seconds is None:
+        """Whether every target given is met; None if the result has none or was not measured."""
+        if self.skipped or (self.target_seconds is None and self.target_ratio is None):
             return None
-        return self.seconds <= self.target_seconds
+        in_time = self.target_seconds is None or self.seconds <= self.target_seconds
+        in_ratio = self.target_ratio is None or (self.ratio is not None and self.ratio < self.target_ratio)
+        return in_time and in_ratio
 
     def as_json(self) -> dict:
         data = asdict(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -15,11 +16,47 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hrsuite.bench import Result, Timer, scenario
+from hrsuite.bench_web import database_url
 from hrsuite.celery import app as celery_app
 
 from .choices import RunStatus
 from .models import PayRun, PaySlip, PaySlipLine
 from .services import runs
+
+TARGET_SECONDS = 60.0  # the pay run for 10,000 employees on this 2-core machine
+TARGET_RATIO = 10.0  # against COPY of the run's lines (copy_baseline)
+WORKER_DEADLINE = 600.0  # seconds: a run the workers do not finish by then fails the scenario
+
+
+def _fresh_run(name: str, size: int) -> tuple[PayRun, object] | Result:
+    """The current month's run emptied (both variants start from no slips, like a first
+    calculation) and the payroll user, or a skipped result if the run is past calculation."""
+    actor = get_user_model().objects.get(username="payroll")
+    period = timezone.localdate().replace(day=1)
+    run, _created = runs.payrun_create(period=period, actor=actor)
+    if run.status not in (RunStatus.DRAFT, RunStatus.CALCULATED):
+        return Result(name, size, 0.0, note=f"skipped: the {period:%Y-%m} run is {run.status}", skipped=True)
+    runs.delete_slips(run.pk)
+    return run, actor
+
+
+def _run_result(name: str, run: PayRun, seconds: float, how: str) -> Result:
+    run.refresh_from_db()
+    slips = PaySlip.objects.filter(run=run).count()
+    lines = PaySlipLine.objects.filter(slip__run=run).count()
+    baseline, bare = copy_baseline(run)
+    return Result(
+        name,
+        slips,
+        seconds,
+        baseline,
+        target_seconds=TARGET_SECONDS,
+        target_ratio=TARGET_RATIO,
+        note=f"{lines} lines ({lines / max(slips, 1):.1f} per slip), {run.errors_count} slips in error, {how}, "
+        f"status {run.status}; baseline: COPY of the run's lines into the lines table (indexes, foreign key, "
+        f"trigger, commit); into a bare temporary table {bare:.3f} s, ratio {seconds / bare:.1f}",
+        extra={"lines": lines, "errors": run.errors_count, "bare_baseline_seconds": round(bare, 4)},
+    )
 
 
 @scenario("payroll.run", order=40)
@@ -28,55 +65,13 @@ def pay_run(size: int) -> Result:
     baseline: COPY of the run's own lines into the lines table, committed (its indexes, foreign
     key and guard trigger included); the note also gives the ratio to COPY into a bare temporary
     table."""
-    actor = get_user_model().objects.get(username="payroll")
-    period = timezone.localdate().replace(day=1)
-    run, _created = runs.payrun_create(period=period, actor=actor)
-    if run.status not in (RunStatus.DRAFT, RunStatus.CALCULATED):
-        return Result("payroll.run", size, 0.0, note=f"skipped: the {period:%Y-%m} run is {run.status}")
-    runs.delete_slips(run.pk)  # a re-run starts from an empty run, like the first one
+    fresh = _fresh_run("payroll.run", size)
+    if isinstance(fresh, Result):
+        return fresh
+    run, actor = fresh
     with Timer() as t:
-        run = runs.payrun_calculate(run=run, actor=actor, dispatch=False)
-    slips = PaySlip.objects.filter(run=run).count()
-    lines = PaySlipLine.objects.filter(slip__run=run).count()
-    baseline, bare = copy_baseline(run)
-    return Result(
-        "payroll.run",
-        slips,
-        t.seconds,
-        baseline,
-        target_seconds=60.0,
-        note=f"{lines} lines ({lines / max(slips, 1):.1f} per slip), {run.errors_count} slips in error; target ratio < 10; "
-        + _baseline_note(baseline, bare, t.seconds),
-        extra={"lines": lines, "errors": run.errors_count, "bare_baseline_seconds": round(bare, 4)},
-    )
-
-
-@contextmanager
-def celery_workers(concurrency: int = 2):
-    """Real Celery worker processes (as the Procfile starts them), on the benchmark's own broker:
-    `make bench` sets CELERY_BROKER_URL to a Redis database of its own for this process and the
-    workers, so a development worker cannot take the benchmark's tasks (and the reverse)."""
-    env = {**os.environ, "DATABASE_URL": _database_url()}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hrsuite", "worker", "--concurrency", str(concurrency),
-         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "--hostname", f"bench-{os.getpid()}@%h"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(timeout=1.0):
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the benchmark's Celery worker did not start")
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        runs.payrun_calculate(run=run, actor=actor, dispatch=False)
+    return _run_result("payroll.run", run, t.seconds, "one process")
 
 
 @scenario("payroll.run_workers", order=41)
@@ -84,30 +79,45 @@ def pay_run_workers(size: int) -> Result:
     """The production path: "calculate" queues one task per chunk of 500 employees and two Celery
     worker processes (the Procfile's concurrency on this 2-core machine) compute and store them;
     timed from the click to the run being calculated (totals and payee checks done)."""
-    actor = get_user_model().objects.get(username="payroll")
-    period = timezone.localdate().replace(day=1)
-    run, _created = runs.payrun_create(period=period, actor=actor)
-    if run.status not in (RunStatus.DRAFT, RunStatus.CALCULATED):
-        return Result("payroll.run_workers", size, 0.0, note=f"skipped: the {period:%Y-%m} run is {run.status}")
-    runs.delete_slips(run.pk)  # both variants start from an empty run
+    fresh = _fresh_run("payroll.run_workers", size)
+    if isinstance(fresh, Result):
+        return fresh
+    run, actor = fresh
     with celery_workers(concurrency=2), Timer() as t:
         runs.payrun_calculate(run=run, actor=actor, dispatch=True)
+        deadline = time.monotonic() + WORKER_DEADLINE
         while PayRun.objects.filter(pk=run.pk, status=RunStatus.CALCULATING).exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the workers did not finish the run within {WORKER_DEADLINE:.0f} s")
             time.sleep(0.05)
-    run.refresh_from_db()
-    slips = PaySlip.objects.filter(run=run).count()
-    lines = PaySlipLine.objects.filter(slip__run=run).count()
-    baseline, bare = copy_baseline(run)
-    return Result(
-        "payroll.run_workers",
-        slips,
-        t.seconds,
-        baseline,
-        target_seconds=60.0,
-        note=f"{lines} lines, 2 worker processes, status {run.status}; target ratio < 10; "
-        + _baseline_note(baseline, bare, t.seconds),
-        extra={"lines": lines, "errors": run.errors_count, "bare_baseline_seconds": round(bare, 4)},
-    )
+    return _run_result("payroll.run_workers", run, t.seconds, "2 worker processes")
+
+
+@contextmanager
+def celery_workers(concurrency: int = 2):
+    """Real Celery worker processes (as the Procfile starts them), on the benchmark's own broker:
+    `make bench` sets CELERY_BROKER_URL to a Redis database of its own for this process and the
+    workers, so a development worker cannot take the benchmark's tasks (and the reverse)."""
+    hostname = f"bench-{os.getpid()}@{socket.gethostname()}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "hrsuite", "worker", "--concurrency", str(concurrency),
+         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle",
+         "--hostname", hostname],
+        env={**os.environ, "DATABASE_URL": database_url()}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(destination=[hostname], timeout=1.0):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the benchmark's Celery worker did not start")
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def copy_baseline(run: PayRun) -> tuple[float, float]:
@@ -142,14 +152,7 @@ def copy_baseline(run: PayRun) -> tuple[float, float]:
     return real.seconds, bare.seconds
 
 
-def _baseline_note(baseline: float, bare: float, seconds: float) -> str:
-    return (
-        f"baseline: COPY of the run's lines into the lines table (indexes, foreign key, trigger, commit); "
-        f"into a bare temporary table {bare:.3f} s, ratio {seconds / bare:.1f}"
-    )
-
-
-def _current_run() -> PayRun:
+def current_run() -> PayRun:
     """The current month's run, calculated in this process if no scenario has done it yet (the
     export and payslip scenarios can then run on their own with --only)."""
     period = timezone.localdate().replace(day=1)
@@ -190,7 +193,7 @@ def payslip_batch(size: int) -> Result:
 
 def _sample_slips(n: int):
     return (
-        PaySlip.objects.filter(run=_current_run(), status="ok")
+        PaySlip.objects.filter(run=current_run(), status="ok")
         .select_related("employee", "employee__user", "department", "run")
         .prefetch_related("lines")
         .order_by("pk")[:n]
@@ -211,7 +214,7 @@ def export_register(size: int) -> Result:
     """Payroll register of the current month's run (read and write the workbook)."""
     from . import exports
 
-    run = _current_run()
+    run = current_run()
     slips = PaySlip.objects.filter(run=run)
     with Timer() as t:
         _write_export(exports.register(run, slips))
@@ -223,7 +226,7 @@ def export_bank(size: int) -> Result:
     """Bank transfer file of the current month's run (account numbers decrypted)."""
     from . import exports
 
-    run = _current_run()
+    run = current_run()
     slips = PaySlip.objects.filter(run=run)
     with Timer() as t:
         _write_export(exports.bank_file(run, slips))

@@ -52,6 +52,40 @@ def test_the_table_says_by_how_much_a_target_is_met_or_missed(seconds, target, t
     assert _met(Result("x", 1, seconds, target_seconds=target)) == text
 
 
+@pytest.mark.parametrize(
+    ("seconds", "baseline", "text", "met"),
+    [
+        (4.0, 1.0, "yes (93% under; ratio 4.0)", True),
+        (4.0, 0.2, "**no** (93% under; ratio 20.0 against < 10)", False),
+        (70.0, 1.0, "**no** (10.000 s, 17% over; ratio 70.0 against < 10)", False),
+    ],
+)
+def test_a_ratio_target_is_judged_with_the_time_target(seconds, baseline, text, met):
+    from hrsuite.core.management.commands.bench import _met, _target
+
+    r = Result("payroll.run", 1, seconds, baseline, target_seconds=60.0, target_ratio=10.0)
+    assert (_met(r), r.met, _target(r)) == (text, met, "≤ 60 s, ratio < 10")
+
+
+def test_a_result_not_measured_is_never_counted_as_met(tmp_path, settings):
+    import json
+
+    from django.core.management import call_command
+
+    runs = tmp_path / "run.jsonl"
+    results = [
+        Result("pages.a (4 users)", 10, 0.1, target_seconds=0.3),
+        Result("pages.b", 10, 0.0, note="skipped: no review cycle", skipped=True),
+    ]
+    runs.write_text("\n".join(json.dumps(r.as_json()) for r in results), encoding="utf-8")
+    (tmp_path / "README.md").write_text("no table here\n", encoding="utf-8")
+    settings.BASE_DIR = tmp_path
+    call_command("bench", size=10, write_from=[str(runs)])
+    docs = (tmp_path / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert "Targets: 1 of 1 met; **not measured**: pages.b." in docs
+    assert "| pages.b | 10 | 0.000 |  |  |  | **not measured** | skipped: no review cycle |" in docs
+
+
 @pytest.mark.django_db
 def test_a_scenario_may_return_several_results(monkeypatch, capsys):
     from django.core.management import call_command

@@ -34,7 +34,7 @@ def test_the_current_run_is_calculated_when_no_scenario_did_it(assignments, peop
     from payroll.choices import RunStatus
 
     monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 5, 17))
-    run = bench._current_run()
+    run = bench.current_run()
     assert run.period == date(2026, 5, 1) and run.status == RunStatus.CALCULATED
     assert run.slips.count() == run.employees_total > 0
-    assert bench._current_run().pk == run.pk  # the second call reuses it
+    assert bench.current_run().pk == run.pk  # the second call reuses it

@@ -80,7 +80,7 @@ class Command(BaseCommand):
                 except Exception as exc:  # one broken scenario does not hide the others' figures
                     self.stderr.write(traceback.format_exc())
                     failed.append(sc.name)
-                    returned = Result(sc.name, size, 0.0, note=f"**failed**: {type(exc).__name__}: {exc}")
+                    returned = Result(sc.name, size, 0.0, note=f"**failed**: {type(exc).__name__}: {exc}", skipped=True)
                 for result in returned if isinstance(returned, list) else [returned]:
                     result.extra.setdefault("load_average", round(os.getloadavg()[0], 2))  # what else ran
                     results.append(result)
@@ -112,20 +112,19 @@ class Command(BaseCommand):
             lines.append(
                 f"| {r.scenario} | {r.size} | {r.seconds:.3f} | "
                 f"{'' if r.baseline_seconds is None else f'{r.baseline_seconds:.3f}'} | {r.ratio or ''} | "
-                f"{'' if r.target_seconds is None else f'≤ {r.target_seconds:g} s'} | {_met(r)} | {r.note} |"
+                f"{_target(r)} | {_met(r)} | {r.note} |"
             )
         judged = [r for r in results if r.met is not None]
         missed = [r for r in judged if not r.met]
-        lines += [
-            "",
-            f"Targets: {len(judged) - len(missed)} of {len(judged)} met"
-            + (
-                "; missed: "
-                + "; ".join(f"{r.scenario} {r.seconds:.3f} s {_met(r).removeprefix('**no** ')}" for r in missed)
-                if missed
-                else "."
-            ),
-        ]
+        unmeasured = [r.scenario for r in results if r.skipped]
+        summary = f"Targets: {len(judged) - len(missed)} of {len(judged)} met"
+        if missed:
+            summary += "; missed: " + "; ".join(
+                f"{r.scenario} {r.seconds:.3f} s {_met(r).removeprefix('**no** ')}" for r in missed
+            )
+        if unmeasured:
+            summary += "; **not measured**: " + ", ".join(unmeasured)
+        lines += ["", summary + "."]
         table = "\n".join(lines) + "\n"
         docs = Path(settings.BASE_DIR) / "docs"
         docs.mkdir(exist_ok=True)
@@ -170,14 +169,31 @@ def _load(results) -> str:
     )
 
 
+def _target(r) -> str:
+    parts = [] if r.target_seconds is None else [f"≤ {r.target_seconds:g} s"]
+    if r.target_ratio is not None:
+        parts.append(f"ratio < {r.target_ratio:g}")
+    return ", ".join(parts)
+
+
 def _met(r) -> str:
-    """Met by how much: "yes (62% under)" or "**no** (0.120 s, 40% over)"."""
+    """Met by how much: "yes (62% under)" or "**no** (0.120 s, 40% over)", per target."""
+    if r.skipped:
+        return "**not measured**"
     if r.met is None:
         return ""
-    share = abs(r.seconds - r.target_seconds) / r.target_seconds
-    if r.met:
-        return f"yes ({share:.0%} under)"
-    return f"**no** ({r.seconds - r.target_seconds:.3f} s, {share:.0%} over)"
+    parts = []
+    if r.target_seconds is not None:
+        share = abs(r.seconds - r.target_seconds) / r.target_seconds
+        over = r.seconds > r.target_seconds
+        parts.append(
+            (over, f"{r.seconds - r.target_seconds:.3f} s, {share:.0%} over" if over else f"{share:.0%} under")
+        )
+    if r.target_ratio is not None:
+        over = r.ratio is None or r.ratio >= r.target_ratio
+        parts.append((over, f"ratio {r.ratio} against < {r.target_ratio:g}" if over else f"ratio {r.ratio}"))
+    text = "; ".join(t for _over, t in parts)
+    return f"**no** ({text})" if any(over for over, _t in parts) else f"yes ({text})"
 
 
 def _memory() -> str:
