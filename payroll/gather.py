@@ -17,7 +17,8 @@ from employees.models import Employee
 from .choices import LOCKED_STATUSES, Scheme
 from .engine import china
 from .engine.formula import FormulaError, compile_formula, dependency_order, gettext_noop
-from .engine.payslip import Adjustment, ComponentSpec, PayInput, StructureSpec, describe, english
+from .engine.payslip import Adjustment, ComponentSpec, PayInput, StructureSpec
+from .engine.problems import describe, problem
 from .models import (
     AssignmentItem,
     InputDefinition,
@@ -124,16 +125,6 @@ BAD_STRUCTURE = gettext_noop("Salary structure: %(error)s")
 NO_POLICY = gettext_noop("No social insurance policy for the city “%(city)s” in %(month)s.")
 
 
-class Problem(NamedTuple):
-    text: str  # in English, for the record (PaySlip.error)
-    detail: dict  # shown in the reader's language (PaySlip.error_detail)
-
-
-def problem(template: str, **params) -> Problem:
-    detail = {"template": template, "params": params}
-    return Problem(english(detail), detail)
-
-
 class AssignmentRow(NamedTuple):
     pk: int
     employee_id: int
@@ -149,7 +140,7 @@ class AssignmentRow(NamedTuple):
 @dataclass
 class Gathered:
     inputs: list[PayInput]
-    errors: dict[int, Problem]  # employee id -> why no slip could be calculated
+    errors: dict[int, dict]  # employee id -> why no slip could be calculated (engine.problems)
     departments: dict[int, int | None]
 
 

@@ -485,7 +485,7 @@ class PaySlip(models.Model):
     department = models.ForeignKey(Department, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=SlipStatus.choices, default=SlipStatus.OK)
     error = models.CharField(max_length=500, blank=True)  # in English, for the record
-    # the same problem as data, shown in the reader's language (see error_message)
+    # the same problem as data (payroll.engine.problems), shown translated: {{ slip|slip_error }}
     error_detail = models.JSONField(default=dict, blank=True)
     gross = models.DecimalField(_("gross pay"), default=0, **MONEY)
     taxable_income = models.DecimalField(_("taxable income"), default=0, **MONEY)
@@ -533,14 +533,6 @@ class PaySlip(models.Model):
     def income_tax(self):
         """Income tax of the month including the separately taxed annual bonus."""
         return self.iit + self.bonus_tax
-
-    @property
-    def error_message(self) -> str:
-        """Why the slip could not be calculated, in the reader's language (the English record
-        for slips calculated before the detail was kept)."""
-        from .services.formula_messages import problem_message
-
-        return problem_message(self.error_detail) or self.error
 
 
 class PaySlipLine(models.Model):

@@ -184,3 +184,24 @@ def adjustments_visible_to(user) -> QuerySet[PayAdjustment]:
         .select_related("employee", "employee__department", "corrects_run", "created_by")
         .order_by("-period", "employee__employee_no", "-created_at")
     )
+
+
+def raise_guideline(employee) -> dict | None:
+    """The employee's latest released performance rating and the raise it allows (the rating
+    table's raise guideline), or None without a released rating. performance is imported here:
+    it depends on payroll."""
+    from performance.selectors import latest_rating
+
+    review = latest_rating(employee)
+    if review is None:
+        return None
+    level = review.final_rating
+    limit = level.raise_up_to
+    shown = limit.quantize(Decimal(1)) if limit == limit.to_integral() else limit.normalize()
+    return {
+        "review": review,
+        "rating": level.code,
+        "cycle": review.cycle.name,
+        "limit": limit,
+        "limit_text": f"{shown:f}%",
+    }

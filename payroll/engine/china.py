@@ -370,6 +370,14 @@ def validate_declaration(d: Declaration) -> list[str]:
     return errors
 
 
+class InvalidDeclaration(ValueError):
+    """A declaration that breaks the rules; `codes` as `validate_declaration` returns them."""
+
+    def __init__(self, codes: list[str]):
+        super().__init__(f"invalid declaration: {', '.join(codes)}")
+        self.codes = tuple(codes)
+
+
 def monthly_additional_deduction(d: Declaration) -> Decimal:
     """The declaration's special additional deduction for one month (ValueError if invalid).
 
@@ -377,7 +385,7 @@ def monthly_additional_deduction(d: Declaration) -> Decimal:
     """
     errors = validate_declaration(d)
     if errors:
-        raise ValueError(f"invalid declaration: {', '.join(errors)}")
+        raise InvalidDeclaration(errors)
     total = d.children * CHILD_EDUCATION_MONTHLY * as_decimal(d.child_share, "child_share")
     total += d.infants * INFANT_CARE_MONTHLY * as_decimal(d.infant_share, "infant_share")
     if d.continuing_education:

@@ -32,10 +32,10 @@ from .china import (
     contributions,
     iit_month,
     monthly_additional_deduction,
-    validate_declaration,
 )
 from .formula import Formula, FormulaError, gettext_noop
 from .money import money, round_to
+from .problems import describe, problem, render
 
 ZERO = Decimal("0")
 BASE_SALARY_NAMES = ("base_salary", "基本工资")
@@ -129,7 +129,7 @@ class Line:
 class SlipResult:
     ok: bool
     error: str = ""  # in English, for the record
-    problem: Mapping[str, object] | None = None  # the same, to be shown translated (describe())
+    problem: Mapping[str, object] | None = None  # the same as data, to be shown translated (engine.problems)
     lines: tuple[Line, ...] = ()
     gross: Decimal = ZERO
     taxable_income: Decimal = ZERO
@@ -146,42 +146,15 @@ class SlipResult:
     ytd_taxable: Decimal = ZERO
 
 
-# English source texts of a slip's problems, translated where they are shown
-# (payroll.services.formula_messages.problem_message)
+# English source texts of a slip's problems (engine.problems), translated where they are shown
 COMPONENT_FAILED = gettext_noop("%(component)s: %(error)s")
 DECLARATION_FAILED = gettext_noop("Tax declaration: %(error)s")
 
 
-def describe(error: Exception) -> dict:
-    """A problem as data: {"template": English source, "params": {...}} (params may hold nested
-    problems), {"declaration": [codes]} or, for anything else, {"text": str(error)}."""
-    template = getattr(error, "template", None)
-    if template:
-        return {"template": template, "params": dict(getattr(error, "params", {}))}
-    return {"text": str(error)}
-
-
-def english(problem: Mapping[str, object]) -> str:
-    """A problem (see describe()) as English text, nested problems included: the record kept in
-    PaySlip.error beside the data."""
-    if "declaration" in problem:
-        return "invalid declaration: " + ", ".join(str(c) for c in problem["declaration"])  # type: ignore[union-attr]
-    template = problem.get("template")
-    if not template:
-        return str(problem.get("text", ""))
-    params = {k: english(v) if isinstance(v, Mapping) else v for k, v in dict(problem.get("params") or {}).items()}
-    return str(template) % params
-
-
 class SlipError(Exception):
-    def __init__(self, component: str, error: Exception, problem: dict | None = None):
-        super().__init__(f"{component}: {error}")
-        self.component = component
-        self.error = error
-        self.problem = problem or {
-            "template": COMPONENT_FAILED,
-            "params": {"component": component, "error": describe(error)},
-        }
+    def __init__(self, item: dict):
+        super().__init__(render(item))
+        self.problem = item
 
 
 def calculate(p: PayInput) -> SlipResult:
@@ -209,7 +182,7 @@ def _calculate(p: PayInput) -> SlipResult:
             try:
                 value = spec.formula.evaluate(variables)
             except FormulaError as exc:
-                raise SlipError(spec.code, exc) from exc
+                raise SlipError(problem(COMPONENT_FAILED, component=spec.code, error=describe(exc))) from exc
             used = {name: str(variables[name]) for name in sorted(spec.formula.references) if name in variables}
         else:
             value = spec.amount if spec.amount is not None else ZERO
@@ -316,10 +289,7 @@ def _calculate(p: PayInput) -> SlipResult:
     try:
         additional = monthly_additional_deduction(p.declaration) if p.declaration else ZERO
     except ValueError as exc:
-        codes = validate_declaration(p.declaration)
-        raise SlipError(
-            "tax declaration", exc, {"template": DECLARATION_FAILED, "params": {"error": {"declaration": codes}}}
-        ) from exc
+        raise SlipError(problem(DECLARATION_FAILED, error=describe(exc))) from exc
     if p.declaration is not None and p.certificate_this_month:
         additional += annual_certificate_deduction(p.declaration)
     basic_this_month = p.basic_deduction_ytd - p.previous_ytd.basic_deduction

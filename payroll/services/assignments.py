@@ -237,6 +237,12 @@ def raise_against(previous: Decimal | None, new: Decimal) -> tuple[Decimal | Non
     return change, (change / previous if previous else None)
 
 
+def above_guideline(ratio: Decimal | None, limit: Decimal) -> bool:
+    """Whether a raise (a fraction of the old base) exceeds the rating's raise guideline (a
+    percentage). Informational: a revision above it is saved all the same, with its reason."""
+    return ratio is not None and ratio * 100 > limit
+
+
 # --- period inputs --------------------------------------------------------------------------
 
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
+
+from ..engine.problems import describe, render
 
 
 def message_for(exc) -> str:
-    """The formula engine's error in the reader's language: its English template (marked for
-    makemessages in payroll/engine/formula.py) translated, then filled with its parameters."""
-    template = getattr(exc, "template", None)
-    if not template:
-        return str(exc)
-    try:
-        return _(template) % getattr(exc, "params", {})
-    except (KeyError, TypeError, ValueError):
-        return str(exc)
+    """An engine error (a FormulaError with its English template, marked for makemessages in
+    payroll/engine/formula.py) in the reader's language."""
+    return problem_message(describe(exc))
 
 
 DECLARATION_MESSAGES = {
@@ -38,18 +33,6 @@ def declaration_message(code: str) -> str:
     return str(DECLARATION_MESSAGES.get(code, code))
 
 
-def problem_message(detail) -> str:
-    """A slip's stored problem (payroll.engine.payslip.describe: English source texts with their
-    parameters, nested problems inside) in the reader's language; "" for no problem."""
-    if not isinstance(detail, dict) or not detail:
-        return ""
-    if "declaration" in detail:
-        return "；".join(declaration_message(str(code)) for code in detail["declaration"] or ())
-    template = detail.get("template")
-    if not template:
-        return str(detail.get("text", ""))
-    params = {k: problem_message(v) if isinstance(v, dict) else v for k, v in (detail.get("params") or {}).items()}
-    try:
-        return _(template) % params
-    except (KeyError, TypeError, ValueError):
-        return str(template)
+def problem_message(item) -> str:
+    """A stored problem (payroll.engine.problems) in the reader's language; "" for none."""
+    return render(item or {}, gettext, lambda codes: " ".join(declaration_message(c) for c in codes))

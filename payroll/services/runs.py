@@ -3,9 +3,10 @@
 Calculation is idempotent and concurrency-safe:
 * at most one open run per period and scope (a partial unique constraint): two people creating
   the same run get the same run;
-* each calculation has a token; a chunk task writes only if the run is still calculating with
-  the same token, replaces its employees' slips (never duplicates them) and is counted once
-  (PayRunChunk row), however often Celery delivers it;
+* each calculation has a token and starts by removing the run's slips under the run's lock; a
+  chunk task writes only if the run is still calculating with the same token and the chunk is
+  not done yet, writing its slips together with its done mark (PayRunChunk row) in one
+  transaction, so however often Celery delivers it the slips are written once;
 * the last chunk to finish computes the totals and moves the run to "calculated".
 """
 
@@ -15,6 +16,7 @@ import json
 import uuid
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -26,6 +28,7 @@ from django.utils.translation import gettext_noop
 from .. import workflows
 from ..choices import OPEN_STATUSES, RunStatus, SlipStatus
 from ..engine.payslip import calculate
+from ..engine.problems import render
 from ..gather import gather, in_scope_employees
 from ..models import PayRun, PayRunChunk, PaySlip
 
@@ -225,20 +228,15 @@ def calculate_chunk_now(*, run_id: int, token: str, index: int) -> int:
     return written
 
 
-def delete_slips(run_id: int, employee_ids: list[int] | None = None) -> None:
-    """Remove a run's slips (optionally some employees') and their lines in two statements,
-    without loading them (a run holds up to hundreds of thousands of lines)."""
-    where, params = "run_id = %s", [run_id]
-    if employee_ids is not None:
-        where += " AND employee_id = ANY(%s)"
-        params.append(list(employee_ids))
+def delete_slips(run_id: int) -> None:
+    """Remove a run's slips and their lines in two statements, without loading them (a run
+    holds up to hundreds of thousands of lines)."""
     with connection.cursor() as cursor:
-        # `where` is built above from fixed text only; values travel as parameters
         cursor.execute(
-            f"DELETE FROM payroll_payslipline WHERE slip_id IN (SELECT id FROM payroll_payslip WHERE {where})",  # noqa: S608
-            params,
+            "DELETE FROM payroll_payslipline WHERE slip_id IN (SELECT id FROM payroll_payslip WHERE run_id = %s)",
+            [run_id],
         )
-        cursor.execute(f"DELETE FROM payroll_payslip WHERE {where}", params)  # noqa: S608
+        cursor.execute("DELETE FROM payroll_payslip WHERE run_id = %s", [run_id])
 
 
 SLIP_MONEY_FIELDS = (
@@ -259,43 +257,33 @@ SLIP_MONEY_FIELDS = (
 def _store(run: PayRun, token, results, gathered) -> int:
     """Write a chunk's slips and their lines with COPY, as plain rows (no model instances: a
     run writes ten thousand slips and over a hundred thousand lines)."""
-    zero = [Decimal(0)] * (len(SLIP_MONEY_FIELDS) + len(SLIP_YTD_FIELDS))  # a slip in error
+    zero = (Decimal(0),) * (len(SLIP_MONEY_FIELDS) + len(SLIP_YTD_SOURCES))  # a slip in error
     rows = []
     for emp_id, r in results:
         if r.ok:
-            y = r.ytd
-            figures = [getattr(r, f) for f in SLIP_MONEY_FIELDS]
-            figures += [
-                y.income,
-                y.exempt,
-                y.special,
-                y.additional,
-                y.other,
-                y.basic_deduction,
-                r.ytd_taxable,
-                y.tax_withheld,
-            ]
-            rows.append((emp_id, SlipStatus.OK, "", None, figures))
+            rows.append((emp_id, SlipStatus.OK, "", None, _slip_figures(r)))
         else:
             rows.append((emp_id, SlipStatus.ERROR, r.error[:500], r.problem, zero))
-    for emp_id, (text, detail) in gathered.errors.items():
-        rows.append((emp_id, SlipStatus.ERROR, text[:500], detail, zero))
+    for emp_id, item in gathered.errors.items():
+        rows.append((emp_id, SlipStatus.ERROR, render(item)[:500], item, zero))
     ids = _copy_slips(run, token, rows, gathered.departments)
     _copy_lines((ids[emp_id], r) for emp_id, r in results if r.ok)
     return len(rows)
 
 
-# the slip's year-to-date columns, in the order _store lists them
-SLIP_YTD_FIELDS = (
-    "ytd_income",
-    "ytd_exempt",
-    "ytd_special",
-    "ytd_additional",
-    "ytd_other",
-    "ytd_basic",
-    "ytd_taxable",
-    "ytd_tax",
-)
+# the slip's year-to-date columns and where the engine's result keeps each
+SLIP_YTD_SOURCES = {
+    "ytd_income": "ytd.income",
+    "ytd_exempt": "ytd.exempt",
+    "ytd_special": "ytd.special",
+    "ytd_additional": "ytd.additional",
+    "ytd_other": "ytd.other",
+    "ytd_basic": "ytd.basic_deduction",
+    "ytd_taxable": "ytd_taxable",
+    "ytd_tax": "ytd.tax_withheld",
+}
+# a calculated slip's figures, in the order of SLIP_COLUMNS
+_slip_figures = attrgetter(*SLIP_MONEY_FIELDS, *SLIP_YTD_SOURCES.values())
 SLIP_COLUMNS = (
     "id",
     "run_id",
@@ -306,7 +294,7 @@ SLIP_COLUMNS = (
     "error",
     "error_detail",
     *SLIP_MONEY_FIELDS,
-    *SLIP_YTD_FIELDS,
+    *SLIP_YTD_SOURCES,
     "calc_token",
 )
 

@@ -35,3 +35,12 @@ def input_value(value, key: str = "") -> str:
     if key in LABELS:
         return f"¥{d:,.2f}"
     return f"{d.normalize():f}" if d == d.to_integral() else str(d)
+
+
+@register.filter
+def slip_error(slip) -> str:
+    """Why a slip could not be calculated, in the reader's language (the English record for slips
+    calculated before the problem was kept as data)."""
+    from ..services.formula_messages import problem_message
+
+    return problem_message(slip.error_detail) or slip.error

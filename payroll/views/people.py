@@ -9,7 +9,6 @@ import io
 import secrets
 import time
 from datetime import date
-from decimal import Decimal
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -199,7 +198,7 @@ def assignment_revise(request, pk: int):
         initial={**AssignmentForm.initial_from(current), "effective_from": start},
     )
     items = item_formset(request.POST or None, items=list(current.items.all()))
-    guideline = raise_guideline(employee)
+    guideline = sel.raise_guideline(employee)
     if request.method == "POST" and form.is_valid() and items.is_valid():
         data = form.cleaned_data
         try:
@@ -251,31 +250,10 @@ def assignment_revise(request, pk: int):
     )
 
 
-def raise_guideline(employee) -> dict | None:
-    """The employee's latest released performance rating and the raise it allows (the rating
-    table's raise guideline), or None without a released rating. performance is imported here:
-    it depends on payroll."""
-    from performance.selectors import latest_rating
-
-    review = latest_rating(employee)
-    if review is None:
-        return None
-    level = review.final_rating
-    limit = level.raise_up_to
-    shown = limit.quantize(Decimal(1)) if limit == limit.to_integral() else limit.normalize()
-    return {
-        "review": review,
-        "rating": level.code,
-        "cycle": review.cycle.name,
-        "limit": limit,
-        "limit_text": f"{shown:f}%",
-    }
-
-
 def guideline_warning(guideline: dict | None, ratio) -> str:
     """A translated note when a raise (a fraction of the old base) exceeds the guideline; ''
     otherwise. Informational: the revision is saved all the same."""
-    if guideline is None or ratio is None or ratio * 100 <= guideline["limit"]:
+    if guideline is None or not services.above_guideline(ratio, guideline["limit"]):
         return ""
     return _(
         "The raise of %(percent)s is above the raise guideline for rating %(rating)s (up to %(limit)s). "

@@ -327,3 +327,11 @@ def test_structure_version_change_still_revises_assignments(assignments, structu
     ]
     assert SalaryStructure.objects.filter(code=structure.code).count() == 2
     assert versions[1].effective_from - versions[0].effective_to == timedelta(days=1)
+
+
+def test_a_raise_above_the_guideline_is_told_apart_from_one_at_it():
+    from payroll.services.assignments import above_guideline
+
+    assert above_guideline(Decimal("0.101"), Decimal("10")) is True
+    assert above_guideline(Decimal("0.10"), Decimal("10")) is False  # exactly the guideline
+    assert above_guideline(None, Decimal("10")) is False  # no previous base

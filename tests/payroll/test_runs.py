@@ -125,6 +125,8 @@ def test_employee_without_assignment_gets_an_error_slip(assignments, run_factory
 def test_a_slips_problem_is_kept_as_data_and_shown_in_the_readers_language(assignments, run_factory, people):
     from django.utils import translation
 
+    from payroll.templatetags.payroll_ui import slip_error
+
     bad = people["employees"]["other_employee"]
     PeriodInput.objects.create(employee=bad, period=JAN, definition=InputDefinition.objects.get(code="出勤率"), value=0)
     assignments["team_member"].delete()
@@ -136,11 +138,11 @@ def test_a_slips_problem_is_kept_as_data_and_shown_in_the_readers_language(assig
     assert failed.error_detail["params"]["error"] == {"template": "Division by zero.", "params": {}}
     assert unassigned.error == "No pay assignment for this month."
     with translation.override("zh-hans"):
-        assert failed.error_message == "销售提成：除数为零。"
-        assert unassigned.error_message == "本月没有定薪，无法计算工资。"
+        assert slip_error(failed) == "销售提成：除数为零。"
+        assert slip_error(unassigned) == "本月没有定薪，无法计算工资。"
     with translation.override("en"):
-        assert failed.error_message == "销售提成: Division by zero."
-        assert unassigned.error_message == "No pay assignment for this month."
+        assert slip_error(failed) == "销售提成: Division by zero."
+        assert slip_error(unassigned) == "No pay assignment for this month."
 
 
 def test_the_run_page_shows_slip_problems_in_chinese(assignments, run_factory, people, client_for):
@@ -148,7 +150,7 @@ def test_the_run_page_shows_slip_problems_in_chinese(assignments, run_factory, p
 
     assignments["team_member"].delete()
     run = run_factory(JAN)
-    page = client_for("payroll").get(reverse("payroll:run_detail", args=[run.pk]), {"status": "error"})
+    page = client_for("payroll").get(reverse("payroll:run_detail", args=[run.pk]), {"only": "errors"})
     text = page.content.decode()
     assert "本月没有定薪，无法计算工资。" in text
     assert "No pay assignment" not in text
@@ -157,19 +159,22 @@ def test_the_run_page_shows_slip_problems_in_chinese(assignments, run_factory, p
 def test_problem_messages_translate_nested_problems_and_declarations():
     from django.utils import translation
 
-    from payroll.engine.payslip import DECLARATION_FAILED, english
-    from payroll.gather import BAD_STRUCTURE, NO_POLICY, problem
+    from payroll.engine.payslip import DECLARATION_FAILED
+    from payroll.engine.problems import problem, render
+    from payroll.gather import BAD_STRUCTURE, NO_POLICY
     from payroll.services.formula_messages import problem_message
 
     structure = problem(BAD_STRUCTURE, error={"template": "Unknown function %(name)s.", "params": {"name": "FOO"}})
-    assert structure.text == "Salary structure: Unknown function FOO."
+    assert render(structure) == "Salary structure: Unknown function FOO."
     declaration = {"template": DECLARATION_FAILED, "params": {"error": {"declaration": ["children_negative"]}}}
-    assert english(declaration) == "Tax declaration: invalid declaration: children_negative"
+    assert render(declaration) == "Tax declaration: invalid declaration: children_negative"
     city = problem(NO_POLICY, city="深圳", month="2026-01")
     with translation.override("zh-hans"):
-        assert problem_message(structure.detail) == "薪资结构：未知函数 FOO。"
+        assert problem_message(structure) == "薪资结构：未知函数 FOO。"
         assert problem_message(declaration) == "专项附加扣除：子女人数不能为负数。"
-        assert problem_message(city.detail) == "没有“深圳”在 2026-01 适用的社保政策。"
+        assert problem_message(city) == "没有“深圳”在 2026-01 适用的社保政策。"
+    with translation.override("en"):
+        assert problem_message(declaration) == "Tax declaration: The number of children cannot be negative."
     assert problem_message({}) == "" and problem_message(None) == ""
     assert problem_message({"text": "something else"}) == "something else"
 
@@ -353,3 +358,36 @@ def test_two_people_pressing_calculate_at_once_get_one_set_of_slips(people, poli
     assert "calculated" in outcomes
     assert PaySlip.objects.filter(run=run).count() == len(people["employees"])
     assert PaySlip.objects.filter(run=run).values("employee").distinct().count() == len(people["employees"])
+
+
+def test_an_invalid_declaration_is_described_by_its_codes():
+    from payroll.engine import china
+    from payroll.engine.problems import describe
+
+    with pytest.raises(china.InvalidDeclaration) as info:
+        china.monthly_additional_deduction(china.Declaration(children=-1))
+    assert info.value.codes == ("children_negative",)
+    assert str(info.value) == "invalid declaration: children_negative"
+    assert describe(info.value) == {"declaration": ["children_negative"]}
+
+
+def test_every_stored_figure_of_a_slip_is_the_engines_own(assignments, run_factory, people):
+    """The COPY rows are built by position: each money and year-to-date column must hold the
+    figure of the same name in the engine's result (ytd_taxable and ytd_tax swapped would make
+    next month's cumulative tax wrong without an error)."""
+    from operator import attrgetter
+
+    from payroll.engine.payslip import calculate
+    from payroll.gather import gather
+    from payroll.services.runs import SLIP_MONEY_FIELDS, SLIP_YTD_SOURCES
+
+    run = run_factory(JAN)
+    employee = people["employees"]["employee"]
+    slip = PaySlip.objects.get(run=run, employee=employee)
+    (pay,) = gather(JAN, [employee.pk]).inputs
+    result = calculate(pay)
+    assert result.ok and result.iit > 0 and result.ytd.tax_withheld == result.iit
+    for column in SLIP_MONEY_FIELDS:
+        assert getattr(slip, column) == getattr(result, column), column
+    for column, source in SLIP_YTD_SOURCES.items():
+        assert getattr(slip, column) == attrgetter(source)(result), column
