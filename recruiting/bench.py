@@ -112,14 +112,79 @@ def score_resumes(texts: list[str], keywords: list[Keyword] = KEYWORDS) -> dict:
     }
 
 
+def _keyword_rows() -> list[dict]:
+    return [{"term": k.term, "weight": k.weight, "must_have": k.must_have} for k in KEYWORDS]
+
+
+def _posting(*, title: str, user, department, manager, position_code: str, headcount: int, budget, **fields):
+    """An approved requisition and its posting, as the benchmarks use them."""
+    from employees.models import Position
+
+    from .models import JobPosting, Requisition
+
+    position, _created = Position.objects.get_or_create(
+        code=position_code, defaults={"title": "风控建模工程师", "role_family": "technology"}
+    )
+    requisition = Requisition.objects.create(
+        position=position,
+        department=department,
+        headcount=headcount,
+        reason="benchmark",
+        budget_min=Decimal(budget[0]),
+        budget_max=Decimal(budget[1]),
+        hiring_manager=manager,
+        requested_by=user,
+        status="approved",
+    )
+    return JobPosting.objects.create(
+        requisition=requisition, title=title, description="benchmark", created_by=user, **fields
+    )
+
+
+def _add_applications(posting, texts: list[str], *, tag: str, first: int = 0, rng: random.Random | None = None):
+    """One candidate and application per resume text: all newly applied, or (with `rng`) spread
+    over the pipeline's stages and sources as a busy posting's are."""
+    from .choices import Source, Stage
+    from .models import Application, Candidate
+
+    stages = [Stage.APPLIED] * 10 + [Stage.SCREENING] * 4 + [Stage.ASSESSMENT, Stage.INTERVIEW, Stage.REJECTED]
+    candidates = Candidate.objects.bulk_create(
+        [
+            Candidate(
+                name=f"{rng.choice(_NAMES) if rng else '候选人'}{first + i}", email=f"{tag}-{first + i}@example.cn"
+            )
+            for i in range(len(texts))
+        ],
+        batch_size=1000,
+    )
+    now = timezone.now()
+    apps = []
+    for i, (candidate, text) in enumerate(zip(candidates, texts, strict=True)):
+        stage = rng.choice(stages) if rng else Stage.APPLIED
+        apps.append(
+            Application(
+                posting=posting,
+                candidate=candidate,
+                stage=stage,
+                source=rng.choice(Source.values) if rng else Source.CAREERS,
+                resume=f"resumes/bench/{tag}-{first + i}.docx",
+                resume_name="简历.docx",
+                resume_sha256="0" * 64,
+                resume_text=text,
+                consent_at=now,
+                rejection_reason="经验不匹配" if stage == Stage.REJECTED else "",
+            )
+        )
+    Application.objects.bulk_create(apps, batch_size=1000)
+
+
 def _rescore_in_db(texts: list[str]) -> tuple[float, int]:
     """keywords_replace on a posting with len(texts) applications, inside a rolled-back
     transaction. Returns (seconds, queries)."""
     from django.contrib.auth import get_user_model
 
-    from employees.models import Department, Employee, Position
+    from employees.models import Department, Employee
 
-    from .models import Application, Candidate, JobPosting, Requisition
     from .services_postings import keywords_replace
 
     with transaction.atomic():
@@ -128,43 +193,13 @@ def _rescore_in_db(texts: list[str]) -> tuple[float, int]:
         manager = Employee.objects.order_by("pk").first()
         if department is None or manager is None:
             raise RuntimeError("the benchmark needs a generated company (departments and employees)")
-        position = Position.objects.create(code="BENCH-REC-POS", title="风控建模工程师", role_family="technology")
-        requisition = Requisition.objects.create(
-            position=position,
-            department=department,
-            headcount=1,
-            reason="benchmark",
-            budget_min=Decimal("1"),
-            budget_max=Decimal("2"),
-            hiring_manager=manager,
-            requested_by=user,
-            status="approved",
-        )
-        posting = JobPosting.objects.create(
-            requisition=requisition, title="风控建模工程师", description="benchmark", created_by=user
-        )
-        candidates = Candidate.objects.bulk_create(
-            [Candidate(name=f"候选人{i}", email=f"bench-{i}@example.cn") for i in range(len(texts))]
-        )
-        now = timezone.now()
-        Application.objects.bulk_create(
-            [
-                Application(
-                    posting=posting,
-                    candidate=c,
-                    resume=f"resumes/bench/{i}.docx",
-                    resume_name="简历.docx",
-                    resume_sha256="0" * 64,
-                    resume_text=t,
-                    consent_at=now,
-                )
-                for i, (c, t) in enumerate(zip(candidates, texts, strict=True))
-            ],
-            batch_size=1000,
-        )
-        rows = [{"term": k.term, "weight": k.weight, "must_have": k.must_have} for k in KEYWORDS]
+        posting = _posting(
+            title="风控建模工程师", user=user, department=department, manager=manager,
+            position_code="BENCH-REC-POS", headcount=1, budget=(1, 2),
+        )  # fmt: skip
+        _add_applications(posting, texts, tag="bench")
         with CaptureQueriesContext(connection) as queries, Timer() as timer:
-            rescored = keywords_replace(posting=posting, rows=rows)
+            rescored = keywords_replace(posting=posting, rows=_keyword_rows())
         assert rescored == len(texts), rescored
         transaction.set_rollback(True)
     return timer.seconds, len(queries)
@@ -203,10 +238,10 @@ def ensure_applications(total: int = APPLICATIONS):
     keywords service, spread over the pipeline's stages as a busy posting's are."""
     from django.contrib.auth import get_user_model
 
-    from employees.models import Department, Employee, Position
+    from employees.models import Department, Employee
 
-    from .choices import PostingStatus, Source, Stage
-    from .models import Application, Candidate, JobPosting, Requisition
+    from .choices import PostingStatus
+    from .models import JobPosting
     from .services_postings import keywords_replace
 
     posting = JobPosting.objects.filter(title=BENCH_POSTING).first()
@@ -215,61 +250,19 @@ def ensure_applications(total: int = APPLICATIONS):
         return posting
     with transaction.atomic():
         if posting is None:
-            hr = get_user_model().objects.get(username="hr")
             department = Department.objects.filter(code="HQ-TECH").first() or Department.objects.order_by("pk").first()
-            manager = department.head or Employee.objects.filter(department=department).order_by("pk").first()
-            position, _ = Position.objects.get_or_create(
-                code="BENCH-WEB-POS", defaults={"title": "风控建模工程师", "role_family": "technology"}
-            )
-            requisition = Requisition.objects.create(
-                position=position,
-                department=department,
-                headcount=3,
-                reason="benchmark",
-                budget_min=Decimal("25000"),
-                budget_max=Decimal("40000"),
-                hiring_manager=manager,
-                requested_by=hr,
-                status="approved",
-            )
-            posting = JobPosting.objects.create(
-                requisition=requisition,
+            posting = _posting(
                 title=BENCH_POSTING,
-                description="benchmark",
+                user=get_user_model().objects.get(username="hr"),
+                department=department,
+                manager=department.head or Employee.objects.filter(department=department).order_by("pk").first(),
+                position_code="BENCH-WEB-POS",
+                headcount=3,
+                budget=(25000, 40000),
                 status=PostingStatus.PUBLISHED,
                 published_at=timezone.now(),
-                created_by=hr,
             )
         texts = resume_texts(total - have, seed=21 + have)
-        rng = random.Random(22)  # noqa: S311  (benchmark data)
-        candidates = Candidate.objects.bulk_create(
-            [
-                Candidate(name=f"{rng.choice(_NAMES)}{have + i}", email=f"web-bench-{have + i}@example.cn")
-                for i in range(len(texts))
-            ],
-            batch_size=1000,
-        )
-        stages = [Stage.APPLIED] * 10 + [Stage.SCREENING] * 4 + [Stage.ASSESSMENT, Stage.INTERVIEW, Stage.REJECTED]
-        now = timezone.now()
-        apps = []
-        for i, (candidate, text) in enumerate(zip(candidates, texts, strict=True)):
-            stage = rng.choice(stages)
-            apps.append(
-                Application(
-                    posting=posting,
-                    candidate=candidate,
-                    stage=stage,
-                    source=rng.choice(Source.values),
-                    resume=f"resumes/bench/web-{have + i}.docx",
-                    resume_name="简历.docx",
-                    resume_sha256="0" * 64,
-                    resume_text=text,
-                    consent_at=now,
-                    rejection_reason="经验不匹配" if stage == Stage.REJECTED else "",
-                )
-            )
-        Application.objects.bulk_create(apps, batch_size=1000)
-        keywords_replace(
-            posting=posting, rows=[{"term": k.term, "weight": k.weight, "must_have": k.must_have} for k in KEYWORDS]
-        )
+        _add_applications(posting, texts, tag="web-bench", first=have, rng=random.Random(22))  # noqa: S311
+        keywords_replace(posting=posting, rows=_keyword_rows())
     return posting

@@ -138,3 +138,16 @@ def test_the_benchmark_scenario_reports_a_result(people):
     assert "50 resumes" in data["note"]
     # the database part was rolled back
     assert not JobPosting.objects.exists() and not Application.objects.exists()
+
+
+def test_the_candidates_page_posting_is_filled_once_and_scored(people):
+    from recruiting.bench import ensure_applications
+    from tests.factories import UserFactory
+
+    UserFactory(username="hr")
+    posting = ensure_applications(total=30)
+    apps = posting.applications.all()
+    assert apps.count() == 30
+    assert len(set(apps.values_list("stage", flat=True))) > 1  # spread over the pipeline
+    assert not apps.filter(score__isnull=True).exists()  # scored through the keywords service
+    assert ensure_applications(total=30).pk == posting.pk and apps.count() == 30  # nothing added again
