@@ -1,7 +1,5 @@
 """Search and filters of the employee lists (HR list, my team, export)."""
 
-import re
-
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +9,7 @@ from hrsuite.crypto import blind_index
 
 from .choices import EducationLevel, EmployeeStatus, RoleFamily
 from .models import Department, Employee, Location, Position
-from .validators import normalise_national_id
-
-ID_SHAPE = re.compile(r"\d{17}[\dX]")
+from .validators import ID_SHAPE, normalise_national_id
 
 
 class EmployeeFilter(django_filters.FilterSet):

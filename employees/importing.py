@@ -21,14 +21,13 @@ Rules a person can rely on:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone, translation
@@ -39,7 +38,16 @@ from django.utils.translation import gettext_lazy
 from hrsuite.audit.models import AuditEntry, AuditEvent
 from hrsuite.audit.services import audit_record
 from hrsuite.crypto import audit_mask, blind_index
-from hrsuite.sheets import SheetProblem, as_file, is_blank, read_first_sheet
+from hrsuite.sheets import (
+    SheetProblem,
+    as_file,
+    cell_text,
+    header_key,
+    is_blank,
+    is_chinese,
+    join_names,
+    read_first_sheet,
+)
 from hrsuite.uploads import check_upload
 
 from . import validators
@@ -58,23 +66,6 @@ Parser = Callable[[Any, "Lookups"], Any]
 # cell parsers: raw cell value in, Python value out, or a translated ValidationError
 
 
-_is_blank = is_blank
-
-
-def _as_text(value: Any) -> str:
-    """Text of a cell. Numbers typed into a text column (an employee number 1001, a phone number)
-    come back from Excel as int or float; 1001.0 becomes "1001"."""
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _max_length(name: str) -> int:
     return Employee._meta.get_field(name).max_length or 255
 
@@ -83,7 +74,7 @@ def text(name: str) -> Parser:
     limit = _max_length(name)
 
     def parse(value: Any, lookups: Lookups) -> str:
-        v = _as_text(value)
+        v = cell_text(value)
         if len(v) > limit:
             raise ValidationError(
                 _("At most %(max)s characters are allowed; this cell has %(count)s.") % {"max": limit, "count": len(v)}
@@ -109,12 +100,12 @@ def parse_date(value: Any, lookups: Lookups) -> date:
         except ValueError:
             pass
     raise ValidationError(
-        _("“%(value)s” is not a date; enter it as YYYY-MM-DD, for example 2024-03-01.") % {"value": _as_text(value)}
+        _("“%(value)s” is not a date; enter it as YYYY-MM-DD, for example 2024-03-01.") % {"value": cell_text(value)}
     )
 
 
 def parse_year(value: Any, lookups: Lookups) -> int:
-    v = _as_text(value)
+    v = cell_text(value)
     if re.fullmatch(r"\d{4}", v) and 1900 <= int(v) <= 2100:
         return int(v)
     raise ValidationError(_("“%(value)s” is not a year; enter four digits, for example 2015.") % {"value": v})
@@ -129,7 +120,7 @@ def _long_digits(value: Any) -> str:
                 "Excel stored this as a number and lost its last digits. Format the column as text and type the value again."
             )
         )
-    return _as_text(value)
+    return cell_text(value)
 
 
 def parse_national_id(value: Any, lookups: Lookups) -> str:
@@ -137,7 +128,7 @@ def parse_national_id(value: Any, lookups: Lookups) -> str:
 
 
 def parse_mobile(value: Any, lookups: Lookups) -> str:
-    return validators.validate_mobile(_as_text(value))
+    return validators.validate_mobile(cell_text(value))
 
 
 def parse_bank_account(value: Any, lookups: Lookups) -> str:
@@ -145,7 +136,7 @@ def parse_bank_account(value: Any, lookups: Lookups) -> str:
 
 
 def parse_email(value: Any, lookups: Lookups) -> str:
-    v = _as_text(value)
+    v = cell_text(value)
     if len(v) > _max_length("email"):
         raise ValidationError(_("The e-mail address is too long."))
     validate_email(v)
@@ -156,10 +147,10 @@ def choice(choices: type[models.TextChoices]) -> Parser:
     """A choice column accepts the code, the Chinese label or the English label."""
 
     def parse(value: Any, lookups: Lookups) -> str:
-        v = _as_text(value)
+        v = cell_text(value)
         code = lookups.choices[choices].get(_choice_key(v))
         if code is None:
-            labels = _join(str(label) for label in choices.labels)
+            labels = join_names(str(label) for label in choices.labels)
             raise ValidationError(
                 _("“%(value)s” is not one of the choices: %(choices)s.") % {"value": v, "choices": labels}
             )
@@ -172,7 +163,7 @@ def reference(table: str, message) -> Parser:
     """A code (or, for work locations, a name) that must exist; the value is the row's id."""
 
     def parse(value: Any, lookups: Lookups) -> int:
-        v = _as_text(value)
+        v = cell_text(value)
         found = lookups.find(table, v)
         if found is None:
             raise ValidationError(message % {"value": v})
@@ -183,15 +174,6 @@ def reference(table: str, message) -> Parser:
 
 def _choice_key(value: str) -> str:
     return "".join(value.split()).replace("’", "'").casefold()
-
-
-def _join(items: Iterable[str]) -> str:
-    separator = "、" if _is_chinese() else ", "
-    return separator.join(items)
-
-
-def _is_chinese(language: str | None = None) -> bool:
-    return (language or translation.get_language() or "zh-hans").lower().startswith("zh")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +198,7 @@ class Column:
     text_format: bool = False  # the template formats the column as text (long digit strings)
 
     def header(self, language: str | None = None) -> str:
-        return self.zh if _is_chinese(language) else self.en
+        return self.zh if is_chinese(language) else self.en
 
 
 REFERENCE_FIELDS = ("department", "position", "grade", "location")
@@ -344,12 +326,8 @@ DERIVED_FIELDS = ("leave_date", "bank_account_changed_at")
 SECRET_FIELDS = frozenset(Employee.SECRET_FIELDS)
 
 
-def _header_key(text_value: Any) -> str:
-    return " ".join(str(text_value).split()).rstrip("*").strip().casefold()
-
-
 HEADER_INDEX: dict[str, Column] = {
-    _header_key(name): column for column in COLUMNS for name in (column.zh, column.en, *column.aliases)
+    header_key(name): column for column in COLUMNS for name in (column.zh, column.en, *column.aliases)
 }
 
 
@@ -478,16 +456,10 @@ class ImportPlan:
         self.errors.append(RowError(row, column.header() if column else "", str(message)))
 
 
-_FileProblem = SheetProblem
-
-
-# openpyxl reports a damaged or foreign file through many exception types
-
-
 def parse_and_validate(fileobj, *, today: date, filename: str | None = None) -> ImportPlan:
     """Read and check an uploaded workbook. Writes nothing. `fileobj` is an uploaded file, a
     stored file or any binary file object; `filename` overrides its name (for a stored copy)."""
-    upload = _as_file(fileobj, filename)
+    upload = as_file(fileobj, filename, "import.xlsx")
     plan = ImportPlan(today=today)
     try:
         checked = check_upload(upload, allowed=ALLOWED)
@@ -497,9 +469,16 @@ def parse_and_validate(fileobj, *, today: date, filename: str | None = None) -> 
     plan.filename = filename or checked.original_name
     plan.sha256 = checked.sha256
     try:
-        header_cells, rows = _read_sheet(upload)
+        sheet = read_first_sheet(
+            upload,
+            max_rows=MAX_ROWS,
+            columns=len(COLUMNS),
+            empty_message=_("The first sheet is empty; put the header row in row 1 and one employee per row."),
+            too_many_message=_("The file has more than %(max)s employee rows; split it into several files."),
+        )
+        header_cells, rows = sheet.header, sheet.rows
         positions = _match_headers(plan, header_cells)
-    except _FileProblem as exc:
+    except SheetProblem as exc:
         plan.file_error = str(exc)
         return plan
     plan.row_count = len(rows)
@@ -512,22 +491,8 @@ def parse_and_validate(fileobj, *, today: date, filename: str | None = None) -> 
 
 
 def _column_order(header: str) -> int:
-    column = HEADER_INDEX.get(_header_key(header))
+    column = HEADER_INDEX.get(header_key(header))
     return COLUMNS.index(column) if column else -1
-
-
-def _as_file(fileobj, filename: str | None) -> File:
-    return as_file(fileobj, filename, "import.xlsx")
-
-
-def _read_sheet(fileobj) -> tuple[tuple, list[tuple[int, tuple]]]:
-    sheet = read_first_sheet(
-        fileobj,
-        max_rows=MAX_ROWS,
-        empty_message=_("The first sheet is empty; put the header row in row 1 and one employee per row."),
-        too_many_message=_("The file has more than %(max)s employee rows; split it into several files."),
-    )
-    return sheet.header, sheet.rows
 
 
 def _match_headers(plan: ImportPlan, header_cells: tuple) -> list[tuple[int, Column]]:
@@ -535,11 +500,11 @@ def _match_headers(plan: ImportPlan, header_cells: tuple) -> list[tuple[int, Col
     seen: dict[str, Column] = {}
     duplicated = []
     for index, cell in enumerate(header_cells):
-        if _is_blank(cell):
+        if is_blank(cell):
             continue
-        column = HEADER_INDEX.get(_header_key(cell))
+        column = HEADER_INDEX.get(header_key(cell))
         if column is None:
-            plan.ignored_headers.append(_as_text(cell))
+            plan.ignored_headers.append(cell_text(cell))
             continue
         if column.field in seen:
             duplicated.append(column.header())
@@ -547,14 +512,15 @@ def _match_headers(plan: ImportPlan, header_cells: tuple) -> list[tuple[int, Col
         seen[column.field] = column
         positions.append((index, column))
     if duplicated:
-        raise _FileProblem(
-            _("These columns appear more than once: %(columns)s. Keep one of each.") % {"columns": _join(duplicated)}
+        raise SheetProblem(
+            _("These columns appear more than once: %(columns)s. Keep one of each.")
+            % {"columns": join_names(duplicated)}
         )
     missing = [c.header() for c in REQUIRED if c.field not in seen]
     if missing:
-        raise _FileProblem(
+        raise SheetProblem(
             _("These required columns are missing: %(columns)s. Download the template to see the expected headers.")
-            % {"columns": _join(missing)}
+            % {"columns": join_names(missing)}
         )
     plan.columns = [c for c in COLUMNS if c.field in seen]
     return positions
@@ -660,12 +626,12 @@ class _Validator:
         row = _Row(number, {}, set(), {} if index < PREVIEW_ROWS else None)
         for position, column in self.positions:
             raw = cells[position] if position < len(cells) else None
-            if _is_blank(raw):
+            if is_blank(raw):
                 if column.required:
                     self.error(row, column.field, _("This column is required; the cell is empty."))
                 continue
             if row.preview is not None:
-                row.preview[column.field] = _as_text(raw)
+                row.preview[column.field] = cell_text(raw)
             try:
                 row.values[column.field] = column.parse(raw, lookups)
             except ValidationError as exc:

@@ -13,6 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+ID_SHAPE = re.compile(r"\d{17}[\dX]")  # a normalised national ID number: 17 digits, then a digit or X
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 # first two digits of the administrative division code (mainland provinces, HK, Macao, Taiwan)
@@ -71,7 +72,7 @@ def id_check_character(first17: str) -> str:
 def validate_national_id(value: str) -> str:
     """Return the normalised ID number or raise ValidationError."""
     v = normalise_national_id(value)
-    if not re.fullmatch(r"\d{17}[\dX]", v):
+    if not ID_SHAPE.fullmatch(v):
         raise ValidationError(
             _("A national ID number has 18 characters: 17 digits and a final digit or X."), code="format"
         )

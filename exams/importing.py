@@ -16,18 +16,24 @@ bank (same kind and text) are skipped, so uploading a file again adds only the n
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hrsuite.sheets import SheetProblem, as_file, is_blank, read_first_sheet
+from hrsuite.sheets import (
+    SheetProblem,
+    as_file,
+    cell_text,
+    header_key,
+    is_blank,
+    is_chinese,
+    join_names,
+    read_first_sheet,
+)
 from hrsuite.uploads import check_upload
 
 from .models import QuestionBank, QuestionKind
@@ -60,50 +66,30 @@ TRUE_WORDS = ("对", "正确", "是", "√", "✓", "✔", "t", "true", "y", "ye
 FALSE_WORDS = ("错", "错误", "否", "×", "✗", "✘", "x", "f", "false", "n", "no")
 
 
-def _key(text: Any) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(text)).split()).rstrip("*").casefold()
-
-
 def question_key(kind: str, text: str) -> tuple[str, str]:
-    """Two questions are the same when kind and text agree, whitespace and case aside."""
-    return kind, _key(text)
-
-
-def _is_chinese() -> bool:
-    return (translation.get_language() or "zh-hans").lower().startswith("zh")
+    """Two questions are the same when kind and text agree, whitespace, case and full-width forms
+    aside (compared as headers are)."""
+    return kind, header_key(text)
 
 
 def header(key: str) -> str:
     zh, en, _others = COLUMNS[key]
-    return zh if _is_chinese() else en
+    return zh if is_chinese() else en
 
 
 def _choices_header() -> str:
     """How an error about the answers as a whole names its columns."""
-    return f"选项A–{LETTERS[-1]}" if _is_chinese() else f"Choices A–{LETTERS[-1]}"
-
-
-_is_blank = is_blank
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
+    return f"选项A–{LETTERS[-1]}" if is_chinese() else f"Choices A–{LETTERS[-1]}"
 
 
 def _kind_index() -> dict[str, str]:
     index = {}
     for kind, aliases in KIND_ALIASES.items():
         for alias in aliases:
-            index[_key(alias)] = kind
+            index[header_key(alias)] = kind
         for language in ("zh-hans", "en"):
             with translation.override(language):
-                index[_key(QuestionKind(kind).label)] = kind
+                index[header_key(QuestionKind(kind).label)] = kind
     return index
 
 
@@ -116,7 +102,7 @@ TEMPLATE_KINDS = {
 
 def kind_labels() -> list[str]:
     """The kinds as written in the template (the current language)."""
-    zh = _is_chinese()
+    zh = is_chinese()
     return [TEMPLATE_KINDS[k][0 if zh else 1] for k in QuestionKind.values]
 
 
@@ -179,17 +165,10 @@ class ImportPlan:
         self.errors.append(RowError(row, column, str(message)))
 
 
-_FileProblem = SheetProblem
-
-
-def _as_file(fileobj, filename: str | None) -> File:
-    return as_file(fileobj, filename, "questions.xlsx")
-
-
 def parse_and_validate(fileobj, *, bank: QuestionBank, filename: str | None = None) -> ImportPlan:
     """Read and check an uploaded workbook of questions for `bank`. Writes nothing."""
     plan = ImportPlan()
-    upload = _as_file(fileobj, filename)
+    upload = as_file(fileobj, filename, "questions.xlsx")
     try:
         checked = check_upload(upload, allowed=ALLOWED)
     except ValidationError as exc:
@@ -198,9 +177,16 @@ def parse_and_validate(fileobj, *, bank: QuestionBank, filename: str | None = No
     plan.filename = filename or checked.original_name
     plan.sha256 = checked.sha256
     try:
-        header_cells, raw_rows = _read_sheet(upload)
+        sheet = read_first_sheet(
+            upload,
+            max_rows=MAX_ROWS,
+            columns=len(COLUMNS),
+            empty_message=_("The first sheet is empty; put the header row in row 1 and one question per row."),
+            too_many_message=_("The file has more than %(max)s questions; split it into several files."),
+        )
+        header_cells, raw_rows = sheet.header, sheet.rows
         positions = _match_headers(plan, header_cells)
-    except _FileProblem as exc:
+    except SheetProblem as exc:
         plan.file_error = str(exc)
         return plan
     plan.row_count = len(raw_rows)
@@ -212,46 +198,35 @@ def parse_and_validate(fileobj, *, bank: QuestionBank, filename: str | None = No
     return plan
 
 
-def _read_sheet(fileobj) -> tuple[tuple, list[tuple[int, tuple]]]:
-    sheet = read_first_sheet(
-        fileobj,
-        max_rows=MAX_ROWS,
-        empty_message=_("The first sheet is empty; put the header row in row 1 and one question per row."),
-        too_many_message=_("The file has more than %(max)s questions; split it into several files."),
-    )
-    return sheet.header, sheet.rows
-
-
 def _match_headers(plan: ImportPlan, header_cells: tuple) -> dict[str, tuple[int, str]]:
     """Column key -> (cell index, header as written in the file)."""
     index = {}
     for key, (zh, en, others) in COLUMNS.items():
         for name in (zh, en, *others):
-            index[_key(name)] = key
+            index[header_key(name)] = key
     found: dict[str, tuple[int, str]] = {}
     duplicated = []
     for i, cell in enumerate(header_cells):
-        if _is_blank(cell):
+        if is_blank(cell):
             continue
-        text = _as_text(cell)
-        key = index.get(_key(cell))
+        text = cell_text(cell)
+        key = index.get(header_key(cell))
         if key is None:
             plan.ignored_headers.append(text)
         elif key in found:
             duplicated.append(text)
         else:
             found[key] = (i, text)
-    separator = "、" if _is_chinese() else ", "
     if duplicated:
-        raise _FileProblem(
+        raise SheetProblem(
             _("These columns appear more than once: %(columns)s. Keep one of each.")
-            % {"columns": separator.join(duplicated)}
+            % {"columns": join_names(duplicated)}
         )
     missing = [header(k) for k in REQUIRED if k not in found]
     if missing:
-        raise _FileProblem(
+        raise SheetProblem(
             _("The file has no column %(columns)s. Download the template to see the expected headers.")
-            % {"columns": separator.join(missing)}
+            % {"columns": join_names(missing)}
         )
     return found
 
@@ -275,23 +250,23 @@ def _validate(
         errors_before = len(plan.errors)
         # kind
         raw_kind = cell(cells, "kind")
-        kind = kinds.get(_key(raw_kind)) if not _is_blank(raw_kind) else None
-        if _is_blank(raw_kind):
+        kind = kinds.get(header_key(raw_kind)) if not is_blank(raw_kind) else None
+        if is_blank(raw_kind):
             plan.add_error(row, column("kind"), _("This column is required; the cell is empty."))
         elif kind is None:
             plan.add_error(
                 row,
                 column("kind"),
                 _("“%(value)s” is not a kind of question. Use one of: %(kinds)s.")
-                % {"value": _as_text(raw_kind), "kinds": " / ".join(kind_labels())},
+                % {"value": cell_text(raw_kind), "kinds": " / ".join(kind_labels())},
             )
         # question
         raw_text = cell(cells, "text")
-        text = "" if _is_blank(raw_text) else _as_text(raw_text)
+        text = "" if is_blank(raw_text) else cell_text(raw_text)
         if not text:
             plan.add_error(row, column("text"), _("This column is required; the cell is empty."))
         # answers A-F, without gaps
-        texts = ["" if _is_blank(cell(cells, k)) else _as_text(cell(cells, k)) for k in "abcdef"]
+        texts = ["" if is_blank(cell(cells, k)) else cell_text(cell(cells, k)) for k in "abcdef"]
         last_filled = max((i for i, t in enumerate(texts) if t), default=-1)
         gap = next((i for i in range(last_filled) if not texts[i]), None)
         if gap is not None:
@@ -306,7 +281,7 @@ def _validate(
         # correct letters
         raw_correct = cell(cells, "correct")
         marked: set[int] = set()
-        if _is_blank(raw_correct):
+        if is_blank(raw_correct):
             plan.add_error(row, column("correct"), _("This column is required; the cell is empty."))
         else:
             parsed = _parse_correct(raw_correct, kind)
@@ -315,7 +290,7 @@ def _validate(
                     row,
                     column("correct"),
                     _("“%(value)s” is not a list of answer letters (A to F), such as A or ACD.")
-                    % {"value": _as_text(raw_correct)},
+                    % {"value": cell_text(raw_correct)},
                 )
             else:
                 for i in sorted(parsed):
@@ -329,7 +304,7 @@ def _validate(
         # points
         points = 1
         raw_points = cell(cells, "points")
-        if not _is_blank(raw_points):
+        if not is_blank(raw_points):
             points = _parse_points(raw_points)
             if points is None:
                 plan.add_error(
@@ -337,7 +312,7 @@ def _validate(
                 )
                 points = 1
         raw_explanation = cell(cells, "explanation")
-        explanation = "" if _is_blank(raw_explanation) else _as_text(raw_explanation)
+        explanation = "" if is_blank(raw_explanation) else cell_text(raw_explanation)
         choices = [(t, i in marked) for i, t in enumerate(answers) if t]
         if kind is not None and len(plan.errors) == errors_before:
             for problem in choice_problems(kind, choices):
@@ -359,7 +334,7 @@ def _parse_correct(raw: Any, kind: str | None) -> set[int] | None:
     """Indexes of the answers marked correct, or None when the cell cannot be read."""
     if isinstance(raw, bool):
         raw = "true" if raw else "false"
-    text = _key(raw)
+    text = header_key(raw)
     if kind == QuestionKind.TRUE_FALSE:
         if text in TRUE_WORDS:
             return {0}
@@ -452,7 +427,7 @@ def build_template(fileobj) -> None:
          _("A salary paid monthly"), _("Funds moved on at once to unrelated accounts"), "", "", "", "AC", 3,
          _("No partial credit: both signs must be chosen.")],
         [labels[2], _("A customer's identity must be verified before opening an account."), "", "", "", "", "", "",
-         "对" if _is_chinese() else "True", 1, ""],
+         "对" if is_chinese() else "True", 1, ""],
     ]  # fmt: skip
     for r, values in enumerate(examples, start=start + 1):
         for col, value in enumerate(values, start=1):

@@ -3,25 +3,18 @@
 The access log goes to stdout, with the client address, user and agent redacted on the
 anonymous paths (hrsuite.anonymity), and long numbers (a national ID number or a bank
 account typed into a search box travels in the query string and the referrer) cut to their last
-four characters on every path."""
-
-import re
+four characters on every path (hrsuite.redaction, shared with the error reports)."""
 
 from gunicorn.glogging import Logger
 
 accesslog = "-"
 
-# 12 to 30 digits (the last may be an ID number's X), optionally split by URL-encoded spaces
-LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d(?:(?:\+|%20)?\d){10,28}(?:\+|%20)?[\dXx](?![0-9A-Za-z])")
-
 
 def redact_long_numbers(atoms: dict) -> dict:
     """Access-log atoms with every ID-number-like or bank-account-like number masked: ****1234."""
+    from hrsuite.redaction import mask_long_numbers  # not at the top: hrsuite imports Celery
 
-    def mask(match: re.Match) -> str:
-        return "****" + re.sub(r"\+|%20", "", match.group(0))[-4:]
-
-    return {key: LONG_NUMBER.sub(mask, value) if isinstance(value, str) else value for key, value in atoms.items()}
+    return {key: mask_long_numbers(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
 
 class RedactingLogger(Logger):

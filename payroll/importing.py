@@ -25,15 +25,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hrsuite.audit.models import AuditEvent
 from hrsuite.audit.services import audit_record
-from hrsuite.sheets import SheetProblem, as_file, is_blank, read_first_sheet
+from hrsuite.sheets import (
+    SheetProblem,
+    as_file,
+    cell_text,
+    header_key,
+    is_blank,
+    is_chinese,
+    join_names,
+    read_first_sheet,
+)
 from hrsuite.uploads import check_upload
 
 from .choices import InputKind
@@ -58,37 +65,12 @@ NUMBER_HEADERS = ("工号", "Employee no.", "Employee number", "员工编号")
 NAME_HEADERS = ("姓名", "Name")
 
 
-def _is_chinese() -> bool:
-    return (translation.get_language() or "zh-hans").lower().startswith("zh")
-
-
 def number_header() -> str:
-    return NUMBER_HEADERS[0] if _is_chinese() else NUMBER_HEADERS[1]
+    return NUMBER_HEADERS[0] if is_chinese() else NUMBER_HEADERS[1]
 
 
 def name_header() -> str:
-    return NAME_HEADERS[0] if _is_chinese() else NAME_HEADERS[1]
-
-
-def _join(items: Iterable[str]) -> str:
-    return ("、" if _is_chinese() else ", ").join(items)
-
-
-_is_blank = is_blank
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _key(text: Any) -> str:
-    return "".join(str(text).split()).rstrip("*").casefold()
+    return NAME_HEADERS[0] if is_chinese() else NAME_HEADERS[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,7 +88,7 @@ def plain(value: Decimal | None) -> str:
 def parse_value(raw: Any, definition: InputDefinition) -> Decimal:
     """A cell or form value as a Decimal for `definition`, or a translated ValidationError.
     A rate may be typed with a percent sign ("80%" is 0.8)."""
-    not_a_number = _("“%(value)s” is not a number.") % {"value": _as_text(raw)}
+    not_a_number = _("“%(value)s” is not a number.") % {"value": cell_text(raw)}
     if isinstance(raw, bool | date | datetime):
         raise ValidationError(not_a_number)
     if isinstance(raw, int):
@@ -146,20 +128,20 @@ def parse_value(raw: Any, definition: InputDefinition) -> Decimal:
 def header_of(definition: InputDefinition, ambiguous: set[str]) -> str:
     """The template's header for a definition: its name, or "name (code)" when two active
     definitions share the name."""
-    return f"{definition.name}（{definition.code}）" if _key(definition.name) in ambiguous else definition.name
+    return f"{definition.name}（{definition.code}）" if header_key(definition.name) in ambiguous else definition.name
 
 
 def _header_index(definitions: list[InputDefinition]) -> tuple[dict[str, InputDefinition], set[str]]:
     names: dict[str, int] = {}
     for d in definitions:
-        names[_key(d.name)] = names.get(_key(d.name), 0) + 1
+        names[header_key(d.name)] = names.get(header_key(d.name), 0) + 1
     ambiguous = {k for k, n in names.items() if n > 1}
     index: dict[str, InputDefinition] = {}
     for d in definitions:
         for header in (d.code, f"{d.name}({d.code})", f"{d.name}（{d.code}）"):
-            index[_key(header)] = d
-        if _key(d.name) not in ambiguous:
-            index.setdefault(_key(d.name), d)
+            index[header_key(header)] = d
+        if header_key(d.name) not in ambiguous:
+            index.setdefault(header_key(d.name), d)
     return index, ambiguous
 
 
@@ -226,19 +208,12 @@ class ImportPlan:
         self.errors.append(RowError(row, column, str(message)))
 
 
-_FileProblem = SheetProblem
-
-
-def _as_file(fileobj, filename: str | None) -> File:
-    return as_file(fileobj, filename, "inputs.xlsx")
-
-
 def parse_and_validate(fileobj, *, period: date, employees, filename: str | None = None) -> ImportPlan:
     """Read and check an uploaded workbook for `period`. Writes nothing. `employees` is the
     queryset of employees the user may see (employees_visible_to): any other number is unknown."""
     period = period.replace(day=1)
     plan = ImportPlan(period=period)
-    upload = _as_file(fileobj, filename)
+    upload = as_file(fileobj, filename, "inputs.xlsx")
     try:
         checked = check_upload(upload, allowed=ALLOWED)
     except ValidationError as exc:
@@ -248,10 +223,17 @@ def parse_and_validate(fileobj, *, period: date, employees, filename: str | None
     plan.sha256 = checked.sha256
     definitions = active_definitions()
     try:
-        title, header_cells, raw_rows = _read_sheet(upload)
-        plan.sheet_title = title
+        sheet = read_first_sheet(
+            upload,
+            max_rows=MAX_ROWS,
+            columns=2 + len(definitions),  # number, name and one column per input
+            empty_message=_("The first sheet is empty; put the header row in row 1 and one employee per row."),
+            too_many_message=_("The file has more than %(max)s employee rows; split it into several files."),
+        )
+        header_cells, raw_rows = sheet.header, sheet.rows
+        plan.sheet_title = sheet.title
         positions = _match_headers(plan, header_cells, definitions)
-    except _FileProblem as exc:
+    except SheetProblem as exc:
         plan.file_error = str(exc)
         return plan
     plan.row_count = len(raw_rows)
@@ -260,16 +242,6 @@ def parse_and_validate(fileobj, *, period: date, employees, filename: str | None
         return plan
     _validate(plan, positions, raw_rows, employees)
     return plan
-
-
-def _read_sheet(fileobj) -> tuple[str, tuple, list[tuple[int, tuple]]]:
-    sheet = read_first_sheet(
-        fileobj,
-        max_rows=MAX_ROWS,
-        empty_message=_("The first sheet is empty; put the header row in row 1 and one employee per row."),
-        too_many_message=_("The file has more than %(max)s employee rows; split it into several files."),
-    )
-    return sheet.title, sheet.header, sheet.rows
 
 
 @dataclass
@@ -281,16 +253,16 @@ class _Positions:
 
 def _match_headers(plan: ImportPlan, header_cells: tuple, definitions: list[InputDefinition]) -> _Positions:
     index, _ambiguous = _header_index(definitions)
-    number_keys = {_key(h) for h in NUMBER_HEADERS}
-    name_keys = {_key(h) for h in NAME_HEADERS}
+    number_keys = {header_key(h) for h in NUMBER_HEADERS}
+    name_keys = {header_key(h) for h in NAME_HEADERS}
     number = name = None
     inputs: list[tuple[int, InputDefinition, str]] = []
     seen: set[int] = set()
     duplicated: list[str] = []
     for i, cell in enumerate(header_cells):
-        if _is_blank(cell):
+        if is_blank(cell):
             continue
-        key, text = _key(cell), _as_text(cell)
+        key, text = header_key(cell), cell_text(cell)
         if key in number_keys:
             if number is not None:
                 duplicated.append(text)
@@ -309,16 +281,17 @@ def _match_headers(plan: ImportPlan, header_cells: tuple, definitions: list[Inpu
         else:
             plan.ignored_headers.append(text)
     if duplicated:
-        raise _FileProblem(
-            _("These columns appear more than once: %(columns)s. Keep one of each.") % {"columns": _join(duplicated)}
+        raise SheetProblem(
+            _("These columns appear more than once: %(columns)s. Keep one of each.")
+            % {"columns": join_names(duplicated)}
         )
     if number is None:
-        raise _FileProblem(
+        raise SheetProblem(
             _("The column %(column)s (employee number) is missing. Download the template to see the expected headers.")
             % {"column": number_header()}
         )
     if not inputs:
-        raise _FileProblem(
+        raise SheetProblem(
             _(
                 "No column is headed with the name of an active period input. Download the template to see the expected headers."
             )
@@ -333,7 +306,7 @@ def _validate(plan: ImportPlan, pos: _Positions, raw_rows: list[tuple[int, tuple
     def cell(cells: tuple, i: int | None):
         return cells[i] if i is not None and i < len(cells) else None
 
-    numbers = {_as_text(cell(c, pos.number)) for _n, c in raw_rows if not _is_blank(cell(c, pos.number))}
+    numbers = {cell_text(cell(c, pos.number)) for _n, c in raw_rows if not is_blank(cell(c, pos.number))}
     known = {
         no: (pk, name)
         for pk, no, name in employees.filter(employee_no__in=numbers).values_list("pk", "employee_no", "name")
@@ -347,10 +320,10 @@ def _validate(plan: ImportPlan, pos: _Positions, raw_rows: list[tuple[int, tuple
     for index, (row_number, cells) in enumerate(raw_rows):
         raw_no = cell(cells, pos.number)
         employee = None
-        if _is_blank(raw_no):
+        if is_blank(raw_no):
             plan.add_error(row_number, number_col, _("This column is required; the cell is empty."))
         else:
-            number = _as_text(raw_no)
+            number = cell_text(raw_no)
             if number in first_row:
                 plan.add_error(
                     row_number,
@@ -364,24 +337,24 @@ def _validate(plan: ImportPlan, pos: _Positions, raw_rows: list[tuple[int, tuple
             if employee is None:
                 plan.add_error(row_number, number_col, _("No employee has the number %(value)s.") % {"value": number})
         raw_name = cell(cells, pos.name)
-        if employee is not None and not _is_blank(raw_name) and _key(raw_name) != _key(employee[1]):
+        if employee is not None and not is_blank(raw_name) and header_key(raw_name) != header_key(employee[1]):
             plan.add_error(
                 row_number,
                 name_col,
                 _("The name “%(value)s” does not match employee %(number)s, who is %(name)s.")
-                % {"value": _as_text(raw_name), "number": _as_text(raw_no), "name": employee[1]},
+                % {"value": cell_text(raw_name), "number": cell_text(raw_no), "name": employee[1]},
             )
         values: dict[int, Decimal] = {}
         preview: list[str] | None = [] if index < PREVIEW_ROWS else None
         for i, definition, header in pos.inputs:
             raw = cell(cells, i)
-            if _is_blank(raw):
+            if is_blank(raw):
                 plan.blank_cells += 1
                 if preview is not None:
                     preview.append("")
                 continue
             if preview is not None:
-                preview.append(_as_text(raw))
+                preview.append(cell_text(raw))
             try:
                 values[definition.pk] = parse_value(raw, definition)
             except ValidationError as exc:
@@ -405,7 +378,7 @@ def _validate(plan: ImportPlan, pos: _Positions, raw_rows: list[tuple[int, tuple
             else:
                 plan.changed_values += 1
             plan.writes[(employee_id, definition_id)] = value
-        plan.rows.append(PlannedRow(row_number, employee_id, _as_text(raw_no), employee[1], values, preview))
+        plan.rows.append(PlannedRow(row_number, employee_id, cell_text(raw_no), employee[1], values, preview))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,24 +18,30 @@ Nothing is written unless every row is valid.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from employees.models import Grade, Position
 from hrsuite.audit.models import AuditEvent
 from hrsuite.audit.services import audit_record
-from hrsuite.sheets import SheetProblem, as_file, is_blank, read_first_sheet
+from hrsuite.sheets import (
+    SheetProblem,
+    as_file,
+    cell_text,
+    header_key,
+    is_blank,
+    is_chinese,
+    join_names,
+    read_first_sheet,
+)
 from hrsuite.uploads import check_upload
 
 from .models import MONEY, BenchmarkBasis, MarketBenchmark
@@ -65,29 +71,6 @@ BASIS_WORDS = {
 }
 
 
-def _is_chinese() -> bool:
-    return (translation.get_language() or "zh-hans").lower().startswith("zh")
-
-
-_is_blank = is_blank
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _key(text: Any) -> str:
-    return "".join(str(text).split()).rstrip("*").casefold()
-
-
 # ---------------------------------------------------------------------------------------------
 # the columns
 
@@ -105,7 +88,7 @@ class Column:
     width: int = 14
 
     def header(self) -> str:
-        return self.zh if _is_chinese() else self.en
+        return self.zh if is_chinese() else self.en
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -160,7 +143,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
-HEADER_INDEX: dict[str, Column] = {_key(name): c for c in COLUMNS for name in (c.zh, c.en, *c.aliases)}
+HEADER_INDEX: dict[str, Column] = {header_key(name): c for c in COLUMNS for name in (c.zh, c.en, *c.aliases)}
 REQUIRED = ("survey_year", "basis", "p25", "p50", "p75", "source")
 
 
@@ -169,7 +152,7 @@ REQUIRED = ("survey_year", "basis", "p25", "p50", "p75", "source")
 
 
 def parse_year(raw: Any, *, today: date) -> int:
-    text = _as_text(raw)
+    text = cell_text(raw)
     if text.isdigit() and len(text) == 4:
         year = int(text)
         if FIRST_YEAR <= year <= today.year + 1:
@@ -182,8 +165,8 @@ def parse_year(raw: Any, *, today: date) -> int:
 
 
 def parse_basis(raw: Any) -> str:
-    text = _as_text(raw)
-    basis = BASIS_WORDS.get(_key(text))
+    text = cell_text(raw)
+    basis = BASIS_WORDS.get(header_key(text))
     if basis is None:
         raise ValidationError(_("“%(value)s” is not a basis; enter 月度 (monthly) or 年度 (annual).") % {"value": text})
     return basis
@@ -191,7 +174,7 @@ def parse_basis(raw: Any) -> str:
 
 def parse_amount(raw: Any) -> Decimal:
     """A positive amount in yuan with at most two decimals (Excel's binary noise is ignored)."""
-    not_a_number = _("“%(value)s” is not a number.") % {"value": _as_text(raw)}
+    not_a_number = _("“%(value)s” is not a number.") % {"value": cell_text(raw)}
     if isinstance(raw, bool | date | datetime):
         raise ValidationError(not_a_number)
     if isinstance(raw, int):
@@ -219,7 +202,7 @@ def parse_amount(raw: Any) -> Decimal:
 
 
 def parse_source(raw: Any) -> str:
-    text = " ".join(_as_text(raw).split())
+    text = " ".join(cell_text(raw).split())
     if len(text) > SOURCE_MAX:
         raise ValidationError(
             _("At most %(max)s characters are allowed; this cell has %(count)s.")
@@ -302,17 +285,10 @@ class ImportPlan:
         self.errors.append(RowError(row, column, str(message)))
 
 
-_FileProblem = SheetProblem
-
-
-def _as_file(fileobj, filename: str | None) -> File:
-    return as_file(fileobj, filename, "market.xlsx")
-
-
 def parse_and_validate(fileobj, *, today: date, filename: str | None = None) -> ImportPlan:
     """Read and check an uploaded workbook. Writes nothing."""
     plan = ImportPlan()
-    upload = _as_file(fileobj, filename)
+    upload = as_file(fileobj, filename, "market.xlsx")
     try:
         checked = check_upload(upload, allowed=ALLOWED)
     except ValidationError as exc:
@@ -321,9 +297,16 @@ def parse_and_validate(fileobj, *, today: date, filename: str | None = None) -> 
     plan.filename = filename or checked.original_name
     plan.sha256 = checked.sha256
     try:
-        header_cells, raw_rows = _read_sheet(upload)
+        sheet = read_first_sheet(
+            upload,
+            max_rows=MAX_ROWS,
+            columns=len(COLUMNS),
+            empty_message=_("The first sheet is empty; put the header row in row 1 and one survey line per row."),
+            too_many_message=_("The file has more than %(max)s survey lines; split it into several files."),
+        )
+        header_cells, raw_rows = sheet.header, sheet.rows
         positions = _match_headers(plan, header_cells)
-    except _FileProblem as exc:
+    except SheetProblem as exc:
         plan.file_error = str(exc)
         return plan
     plan.row_count = len(raw_rows)
@@ -334,36 +317,23 @@ def parse_and_validate(fileobj, *, today: date, filename: str | None = None) -> 
     return plan
 
 
-def _read_sheet(fileobj) -> tuple[tuple, list[tuple[int, tuple]]]:
-    sheet = read_first_sheet(
-        fileobj,
-        max_rows=MAX_ROWS,
-        empty_message=_("The first sheet is empty; put the header row in row 1 and one survey line per row."),
-        too_many_message=_("The file has more than %(max)s survey lines; split it into several files."),
-    )
-    return sheet.header, sheet.rows
-
-
-def _join(items: Iterable[str]) -> str:
-    return ("、" if _is_chinese() else ", ").join(items)
-
-
 def _match_headers(plan: ImportPlan, header_cells: tuple) -> dict[str, int]:
     positions: dict[str, int] = {}
     duplicated: list[str] = []
     for i, cell in enumerate(header_cells):
-        if _is_blank(cell):
+        if is_blank(cell):
             continue
-        column = HEADER_INDEX.get(_key(cell))
+        column = HEADER_INDEX.get(header_key(cell))
         if column is None:
-            plan.ignored_headers.append(_as_text(cell))
+            plan.ignored_headers.append(cell_text(cell))
         elif column.field in positions:
-            duplicated.append(_as_text(cell))
+            duplicated.append(cell_text(cell))
         else:
             positions[column.field] = i
     if duplicated:
-        raise _FileProblem(
-            _("These columns appear more than once: %(columns)s. Keep one of each.") % {"columns": _join(duplicated)}
+        raise SheetProblem(
+            _("These columns appear more than once: %(columns)s. Keep one of each.")
+            % {"columns": join_names(duplicated)}
         )
     missing = [COLUMN_BY_FIELD[f].header() for f in REQUIRED if f not in positions]
     if "position" not in positions and "grade" not in positions:
@@ -372,9 +342,9 @@ def _match_headers(plan: ImportPlan, header_cells: tuple) -> dict[str, int]:
             % {"position": COLUMN_BY_FIELD["position"].header(), "grade": COLUMN_BY_FIELD["grade"].header()}
         )
     if missing:
-        raise _FileProblem(
+        raise SheetProblem(
             _("These columns are missing: %(columns)s. Download the template to see the expected headers.")
-            % {"columns": _join(missing)}
+            % {"columns": join_names(missing)}
         )
     return positions
 
@@ -406,7 +376,7 @@ def _validate(plan: ImportPlan, positions: dict[str, int], raw_rows: list[tuple[
             ("source", parse_source),
         ):
             raw = cell(cells, name)
-            if _is_blank(raw):
+            if is_blank(raw):
                 plan.add_error(row_number, name, _("This column is required; the cell is empty."))
                 ok = False
                 continue
@@ -419,12 +389,12 @@ def _validate(plan: ImportPlan, positions: dict[str, int], raw_rows: list[tuple[
 
         raw_position, raw_grade = cell(cells, "position"), cell(cells, "grade")
         target: tuple[str, int, str, str] | None = None
-        if not _is_blank(raw_position) and not _is_blank(raw_grade):
+        if not is_blank(raw_position) and not is_blank(raw_grade):
             plan.add_error(row_number, "grade", _("Fill in either the position code or the grade code, not both."))
             ok = False
-        elif not _is_blank(raw_position) or not _is_blank(raw_grade):
-            kind = "position" if not _is_blank(raw_position) else "grade"
-            code = _as_text(raw_position if kind == "position" else raw_grade)
+        elif not is_blank(raw_position) or not is_blank(raw_grade):
+            kind = "position" if not is_blank(raw_position) else "grade"
+            code = cell_text(raw_position if kind == "position" else raw_grade)
             found = (position_codes if kind == "position" else grade_codes).get(code.casefold())
             if found is None:
                 message = (
@@ -606,7 +576,7 @@ def build_template(fileobj, *, max_rows: int = 2000) -> None:
             ranges[name] = f"'{quoted}'!${letter}$2:${letter}${count + 1}"
     codes.freeze_panes = "A2"
 
-    basis_words = ("月度", "年度") if _is_chinese() else ("Monthly", "Annual")
+    basis_words = ("月度", "年度") if is_chinese() else ("Monthly", "Annual")
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         c = sheet.cell(row=1, column=index, value=column.header())

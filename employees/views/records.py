@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -103,10 +103,6 @@ def team_export(request):
     return _export(request, selectors.team_of(request.user), _("My team"))
 
 
-# the ID number and bank account are kept out of error reports (POST data and local variables)
-SECRET_POST = Employee.SECRET_FIELDS
-
-
 def _visible_or_404(request, pk) -> Employee:
     employee = selectors.employee_visible_to(request.user, pk)
     if employee is None:
@@ -155,8 +151,7 @@ def employee_reveal(request, pk: int, field: str):
 
 @never_cache
 @require_perm("hrsuite.manage_employees")
-@sensitive_post_parameters(*SECRET_POST)
-@sensitive_variables()
+@sensitive_variables()  # every local of the view and below (the POST values are starred in settings)
 def employee_create(request):
     form = EmployeeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -172,7 +167,6 @@ def employee_create(request):
 
 @never_cache
 @require_perm("hrsuite.manage_employees")
-@sensitive_post_parameters(*SECRET_POST)
 @sensitive_variables()
 def employee_edit(request, pk: int):
     employee = _visible_or_404(request, pk)

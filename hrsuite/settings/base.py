@@ -247,6 +247,12 @@ HRSUITE_PAGE_SIZE = 50
 # paths whose requests must leave no trace of who sent them (hrsuite.anonymity): the anonymous
 # feedback box's posting and following pages (relations)
 HRSUITE_ANONYMOUS_PATHS = ("/me/feedback/new/", "/me/feedback/follow/")
+# error reports (hrsuite/error_reports.py): POST fields starred whatever the view (also with a form
+# prefix: bank-bank_account) — the employee's Employee.SECRET_FIELDS (a test ties them); long
+# numbers are masked to their last four everywhere else in the report (URL, GET, META, locals)
+HRSUITE_SECRET_POST_FIELDS = ("national_id", "bank_account")
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hrsuite.error_reports.RedactingReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "hrsuite.error_reports.RedactingExceptionReporter"
 HRSUITE_BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000")
 
 # --- backups (hrsuite/ops/backups.py; nightly Celery job hrsuite.ops.tasks.nightly_backup) -------

@@ -253,6 +253,40 @@ def test_headers_by_code_in_english_in_any_order_and_unknown_ones_ignored(people
     assert plan.writes == {(employee_id, inputs["rate"].pk): D("0.9"), (employee_id, inputs["sales"].pk): D("100000")}
 
 
+def test_full_width_headers_are_accepted(people, inputs):
+    """Headers typed with a Chinese input method's full-width letters, digits, spaces and brackets
+    match as their plain forms (NFKC), as in the other imports."""
+    number, name = person(people)
+    content = workbook(
+        [[number, name, 2, 0.9]], headers=("Ｅｍｐｌｏｙｅｅ　ｎｏ．", "姓名", "加班(小时)", "绩效系数＊")
+    )
+    plan = parse(content, people["users"]["payroll"])
+    assert plan.file_error == "" and plan.errors == [] and plan.ignored_headers == []
+    assert [d.code for d in plan.definitions] == ["加班小时", "绩效系数"]
+    employee_id = people["employees"]["employee"].pk
+    assert plan.writes == {(employee_id, inputs["hours"].pk): D("2"), (employee_id, inputs["rate"].pk): D("0.9")}
+
+
+def test_the_unpacking_budget_is_sized_by_the_input_columns(people, inputs, monkeypatch):
+    """A period-input file has one column per active input definition (40 and more at some
+    companies): the workbook check is given that width, not a fixed one."""
+    from hrsuite import sheets
+    from payroll.selectors_people import active_definitions
+
+    seen = []
+    original = sheets.check_unpacked
+
+    def spy(fileobj, **kwargs):
+        seen.append(kwargs)
+        return original(fileobj, **kwargs)
+
+    monkeypatch.setattr(sheets, "check_unpacked", spy)
+    number, name = person(people)
+    plan = parse(workbook([[number, name, 1, 1]]), people["users"]["payroll"])
+    assert plan.file_error == ""
+    assert seen == [{"max_rows": importing.MAX_ROWS, "columns": 2 + len(active_definitions())}]
+
+
 def test_excel_float_noise_is_rounded_away(people, inputs):
     number, name = person(people)
     plan = parse(workbook([[number, name, 0.1 + 0.2, None]]), people["users"]["payroll"])

@@ -11,8 +11,10 @@ Outcomes:
               action ran or its form was refused — but never a 302 to the login page, never 500.
     L         302 to the login page.
     X / N     403 / 404.
-    R         POST only: the service refused the outsider — 403, 404, or a 302 back with an error
-              message flashed (the page shows the refusal); nothing changed.
+    R         POST only: the service refused the outsider — 403, 404, or a 302 back with the
+              row's `refusal` flashed (the permission guard's message, not some other error:
+              the row's `data` is a valid request, so only the guard can refuse it); nothing
+              in the database changed.
     to(name)  302 to that URL (with the same arguments where it takes them): the designed
               redirect, named in the row's note.
     HEALTH    200 or 503 with the health JSON, no sign-in (monitoring).
@@ -54,6 +56,8 @@ class U:
     kwargs: dict[str, str] = field(default_factory=dict)
     method: str = "GET"
     data: Any = None
+    # R rows: the message (English source) the permission guard flashes when it refuses
+    refusal: str = ""
     note: str = ""
     # the URL points at personal data of `employee` (dept A): other_employee and other_manager
     # must never get it (checked on the table itself as well as on the responses)
@@ -91,6 +95,9 @@ INVITED =       (L,    OK,  OK,   X,    X,   X,   X,   X)  # A and B were invite
 ENROLLED =      (L,    OK,  OK,   N,    N,   OK,  N,   OK)  # A and B are enrolled
 # fmt: on
 HOME = (L,) + (to("core:dashboard"),) * 7
+# the permission guards' messages (relations/services_feedback.py, relations/services_projects.py)
+FEEDBACK_REFUSAL = "Only HR and the addressed department head can reply."
+PROJECT_REFUSAL = "Only HR, the project's creator and its lead can change it."
 
 MATRIX: dict[str, U] = {
     # --- core, ops, audit, notifications ------------------------------------------------------
@@ -398,9 +405,12 @@ MATRIX: dict[str, U] = {
         (L, X, X, R, OK, OK, X, OK),
         {"pk": "thread"},
         data={"body": "=谢谢反馈，我们会跟进。"},
+        refusal=FEEDBACK_REFUSAL,
         note="only HR and the addressed head reply",
     ),
-    "relations:feedback_close": P((L, X, X, R, OK, OK, X, OK), {"pk": "thread"}),
+    "relations:feedback_close": P(
+        (L, X, X, R, OK, OK, X, OK), {"pk": "thread"}, data={}, refusal=FEEDBACK_REFUSAL, note="closing takes no fields"
+    ),
     "relations:feedback_hide": P(HR_ONLY, {"pk": "thread"}),
     "relations:feedback_unhide": P(HR_ONLY, {"pk": "thread"}),
     "relations:project_list": G(MANAGER_OR_HR),
@@ -411,8 +421,16 @@ MATRIX: dict[str, U] = {
         note="members (A's lead, B's member), the heads of their departments, HR",
     ),
     "relations:project_edit": G((L, OK, X, X, OK, OK, N, OK), {"pk": "project"}),
-    "relations:project_move": P((L, OK, R, R, OK, OK, N, OK), {"pk": "project"}, data={"to": "=completed"}),
-    "relations:project_member_add": P((L, OK, R, R, OK, OK, N, OK), {"pk": "project"}),
+    "relations:project_move": P(
+        (L, OK, R, R, OK, OK, N, OK), {"pk": "project"}, data={"to": "=completed"}, refusal=PROJECT_REFUSAL
+    ),
+    "relations:project_member_add": P(
+        (L, OK, R, R, OK, OK, N, OK),
+        {"pk": "project"},
+        data=lambda w: {"employee": w.team_member.pk, "role": "", "time_share": "20"},
+        refusal=PROJECT_REFUSAL,
+        note="A's team member, not yet on the project",
+    ),
     "relations:project_member_assess": P(
         (L, OK, R, R, OK, OK, N, OK),
         {"pk": "project", "member_pk": "project_member"},
@@ -421,12 +439,21 @@ MATRIX: dict[str, U] = {
             f"m{w.project_member.pk}-contribution": "4",
             f"m{w.project_member.pk}-note": "",
         },
+        refusal=PROJECT_REFUSAL,
     ),
     "relations:project_member_remove": P(
-        (L, OK, R, R, OK, OK, N, OK), {"pk": "project", "member_pk": "project_member"}
+        (L, OK, R, R, OK, OK, N, OK),
+        {"pk": "project", "member_pk": "project_member"},
+        data={},
+        refusal=PROJECT_REFUSAL,
+        note="removing takes no fields",
     ),
     "relations:collaboration_bonus_award": P(
-        (L, X, X, R, OK, OK, X, OK), {"pk": "project"}, note="HR or the project's creator"
+        (L, X, X, R, OK, OK, X, OK),
+        {"pk": "project"},
+        data=lambda w: {"employee": w.employee_b.pk, "amount": "100.00", "month": "2026-03", "reason": "客户访谈"},
+        refusal="Only HR and the project's creator can award a bonus.",
+        note="HR or the project's creator; B's employee is a member, March is not paid yet",
     ),
     "relations:engagement": G(MANAGER_OR_HR),
     "relations:engagement_new": G(HR_ONLY),

@@ -17,21 +17,14 @@ import uuid
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.security.routes import routes
 
 pytestmark = pytest.mark.django_db
 
 # route -> why it may accept a write without a CSRF token. Health checks are GET only.
 EXEMPT: dict[str, str] = {}
 SAMPLE = {"int": "999999", "str": "x", "slug": "x", "uuid": str(uuid.UUID(int=1)), "path": "x"}
-
-
-def _routes(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from _routes(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p
 
 
 def _concrete(route: str) -> str:
@@ -43,11 +36,11 @@ def _concrete(route: str) -> str:
     return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m.group(1) or "str", "x"), route)
 
 
-ROUTES = sorted({route: _concrete(route) for route, _ in _routes(get_resolver().url_patterns)}.items())
+ROUTES = sorted({r.route: _concrete(r.route) for r in routes()}.items())
 
 
 def test_the_walk_covers_the_whole_url_configuration():
-    names = {p.name for _, p in _routes(get_resolver().url_patterns) if p.name}
+    names = {r.pattern.name for r in routes() if r.pattern.name}
     assert len(ROUTES) > 300, len(ROUTES)
     for expected in ("login", "logout", "apply", "healthz", "set_language", "run_finalize", "feedback_reply"):
         assert expected in names
@@ -61,9 +54,7 @@ def test_the_walk_covers_the_whole_url_configuration():
 
 
 def test_no_view_is_csrf_exempt():
-    exempt = sorted(
-        route for route, p in _routes(get_resolver().url_patterns) if getattr(p.callback, "csrf_exempt", False)
-    )
+    exempt = sorted(r.route for r in routes() if getattr(r.pattern.callback, "csrf_exempt", False))
     assert exempt == sorted(EXEMPT), exempt
 
 

@@ -296,6 +296,50 @@ def test_an_error_report_of_an_employee_save_holds_no_secret(people, monkeypatch
         assert_absent(text.encode(), "an error report")
 
 
+def test_an_error_report_of_a_search_by_id_number_holds_no_secret(people, monkeypatch):
+    """A search by ID number is a GET: the number is in the URL, the GET parameters, the query
+    string and the referrer of the error report, and in the local variables of the frames that
+    handle it. The settings' reporter and filter (hrsuite.error_reports) mask long numbers in all
+    of them, whichever view failed; none of these views marks anything sensitive."""
+    from django.core.signals import got_request_exception
+    from django.views.debug import get_exception_reporter_class
+
+    hr = Client(raise_request_exception=False)
+    hr.force_login(people["users"]["hr"])
+    spaced = " ".join(BANK_A[i : i + 4] for i in range(0, len(BANK_A), 4))
+    reports = []
+
+    def boom(*args, **kwargs):
+        raise RuntimeError(f"the index service went away while looking up {args[0] if args else ''}")
+
+    def report(sender, request, **kwargs):
+        reporter = get_exception_reporter_class(request)(request, *sys.exc_info(), is_email=True)
+        reports.append(reporter.get_traceback_text())
+        reports.append(reporter.get_traceback_html())
+
+    monkeypatch.setattr("employees.filters.blind_index", boom)  # fails with the number in its frame
+    got_request_exception.connect(report)
+    try:
+        response = hr.get(
+            reverse("employees:list"), {"q": ID_A, "bank": spaced}, headers={"referer": f"https://hr/x/?q={BANK_B}"}
+        )
+    finally:
+        got_request_exception.disconnect(report)
+    assert response.status_code == 500
+    assert len(reports) == 2
+    for text in reports:
+        assert "the index service went away" in text and "/employees/" in text  # the report is whole
+        assert f"****{ID_A[-4:]}" in text and f"****{BANK_B[-4:]}" in text  # the numbers were there, masked
+        assert "candidate" in text  # the search's local variables are listed (masked, not hidden)
+        assert_absent(text.encode(), "an error report of a GET")
+
+
+def test_the_secret_post_fields_of_error_reports_are_the_employees_secret_fields(settings):
+    assert tuple(settings.HRSUITE_SECRET_POST_FIELDS) == tuple(Employee.SECRET_FIELDS)
+    assert settings.DEFAULT_EXCEPTION_REPORTER_FILTER == "hrsuite.error_reports.RedactingReporterFilter"
+    assert settings.DEFAULT_EXCEPTION_REPORTER == "hrsuite.error_reports.RedactingExceptionReporter"
+
+
 def test_the_access_log_line_of_a_search_by_id_number_holds_no_secret(people):
     """A search by ID number is a GET: the number is in the query string of the access log line
     and in the referrer of the next request. hrsuite.gunicorn_conf's logger masks long numbers."""

@@ -18,13 +18,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from hrsuite.excel import FORMULA_PREFIXES, escape_cell, write_workbook
+from tests.security.routes import routes
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +58,11 @@ def assert_neutralised(content: bytes, label: str) -> set[str]:
     return found
 
 
-# --- the world -----------------------------------------------------------------------------------
+# --- the hostile rows (not named `world`: that is the shared world of tests/security/conftest.py) --
 
 
 @pytest.fixture
-def world(people, org, assignments, run_factory, quals, hiring, make_application, okr):
+def formula_world(people, org, assignments, run_factory, quals, hiring, make_application, okr):
     """One organisation with a payload in every name and title that an export shows."""
     from employees.models import Grade, Location
     from exams import services as exam_services
@@ -175,28 +175,19 @@ NO_USER_TEXT = {
 SPREADSHEET_NAME = re.compile(r"export|xlsx|_template$")  # not offboarding's handover "templates"
 
 
-def _routes(patterns, namespace=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-            yield from _routes(p.url_patterns, ns)
-        elif isinstance(p, URLPattern) and p.name:
-            yield f"{namespace}{p.name}", str(p.pattern)
-
-
 def test_every_spreadsheet_route_has_an_entry():
     """A new export (a URL named *export*, *xlsx* or *template*) must be added to EXPORTS."""
-    routes = _routes(get_resolver().url_patterns)
-    found = {name for name, route in routes if SPREADSHEET_NAME.search(name) or ".xlsx" in route}
+    named = [r for r in routes() if r.name]
+    found = {r.name for r in named if SPREADSHEET_NAME.search(r.name) or ".xlsx" in r.route}
     found = {n for n in found if not n.startswith("admin:") and not n.endswith("_pdf")}
     assert found - set(EXPORTS) - set(NO_USER_TEXT) == set(), "exports without an injection check"
     assert set(EXPORTS) - found == set(), "entries for exports that no longer exist"
 
 
-def test_every_export_neutralises_formula_text(world, client_for, english):
+def test_every_export_neutralises_formula_text(formula_world, client_for, english):
     missing = {}
     for name, (role, path, query) in EXPORTS.items():
-        response = client_for(role).get(path(world), query)
+        response = client_for(role).get(path(formula_world), query)
         assert response.status_code == 200, (name, response.status_code)
         assert response["Content-Type"].startswith("application/vnd.openxmlformats"), name
         content = b"".join(response.streaming_content) if response.streaming else response.content

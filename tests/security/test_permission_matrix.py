@@ -17,14 +17,17 @@ from itertools import combinations
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import constants as message_levels
-from django.core.cache import cache
+from django.db import transaction
 from django.shortcuts import resolve_url
-from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from tests.security.matrix import HEALTH, MATRIX, OK, VARIANTS, L, R, Redirect
-from tests.security.world import ROLES, client_as, post_data, url_for, world_scope
+from tests.security.routes import routes
+from tests.security.world import ROLES, client_as, post_data, url_for
 
 # URL names deliberately outside the matrix, with the reason.
 ALLOWED_PUBLIC = {
@@ -37,25 +40,18 @@ ALLOWED_PUBLIC = {
 SEPARATE_NAMESPACES = {"admin": "Django's admin, for is_staff accounts only: test_django_admin_is_staff_only"}
 
 
-def _walk(resolver, namespace: str | None = None):
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            ns = pattern.namespace
-            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
-            yield from _walk(pattern, full)
-        elif pattern.name:
-            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+def _names() -> list[str]:
+    return list(dict.fromkeys(r.name for r in routes() if r.name))
 
 
 def url_names() -> list[str]:
     """Every named URL of the URLconf, in order, except the allowed public ones and the
     namespaces checked separately."""
-    names = dict.fromkeys(_walk(get_resolver()))
-    return [n for n in names if n not in ALLOWED_PUBLIC and n.split(":", 1)[0] not in SEPARATE_NAMESPACES]
+    return [n for n in _names() if n not in ALLOWED_PUBLIC and n.split(":", 1)[0] not in SEPARATE_NAMESPACES]
 
 
 def admin_url_names() -> list[str]:
-    return [n for n in dict.fromkeys(_walk(get_resolver())) if n.split(":", 1)[0] == "admin"]
+    return [n for n in _names() if n.split(":", 1)[0] == "admin"]
 
 
 URL_NAMES = url_names()
@@ -64,17 +60,7 @@ URL_NAMES = url_names()
 # --- fixtures ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    yield from world_scope(django_db_blocker, tmp_path_factory.mktemp("matrix-media"))
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache_and_media():
-    """Replaces the suite's per-test fixture: the world's private files stay where it put them
-    (one MEDIA_ROOT for the module); the cache is still cleared for every test."""
-    cache.clear()
-    yield
+# `world` and the media/cache fixture: tests/security/conftest.py
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -91,9 +77,32 @@ def _no_worker_ping():
 # --- the outcome check ------------------------------------------------------------------------
 
 
-def _error_flashed(response) -> bool:
+def _errors_flashed(response) -> list[str]:
     storage = getattr(response.wsgi_request, "_messages", None)
-    return any(m.level >= message_levels.ERROR for m in getattr(storage, "_queued_messages", []))
+    return [str(m.message) for m in getattr(storage, "_queued_messages", []) if m.level >= message_levels.ERROR]
+
+
+def _refusal_flashed(response, refusal: str) -> bool:
+    """The permission guard's message, in the language of the request, is among the errors
+    flashed (another error — a form or business rule — is not a refusal of the outsider)."""
+    with translation.override(getattr(response.wsgi_request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE):
+        expected = translation.gettext(refusal)
+    return expected in _errors_flashed(response)
+
+
+# tables a refused request may still write: the signed-in session (its flashed message)
+UNCHANGED_EXCEPT = {"sessions.session"}
+
+
+def database_snapshot() -> dict[str, list]:
+    """Every row of every table the suite manages, for "nothing changed" after a refusal."""
+    snapshot = {}
+    for model in apps.get_models():
+        meta = model._meta
+        if not meta.managed or meta.proxy or meta.label_lower in UNCHANGED_EXCEPT:
+            continue
+        snapshot[meta.label_lower] = list(model._base_manager.order_by("pk").values_list())
+    return snapshot
 
 
 def _target(redirect: Redirect, kwargs: dict) -> str:
@@ -104,12 +113,14 @@ def _target(redirect: Redirect, kwargs: dict) -> str:
 
 
 def describe(expected) -> str:
-    return {L: "302 to the login page", R: "a refusal (403/404 or 302 with an error)", HEALTH: "200/503"}.get(
-        expected, str(expected)
-    )
+    return {
+        L: "302 to the login page",
+        R: "a refusal (403/404 or 302 with the guard's message)",
+        HEALTH: "200/503",
+    }.get(expected, str(expected))
 
 
-def outcome_matches(response, expected, *, method: str, kwargs: dict) -> bool:
+def outcome_matches(response, expected, *, method: str, kwargs: dict, refusal: str = "") -> bool:
     status = response.status_code
     path = urlsplit(response.get("Location", "")).path
     login = resolve_url(settings.LOGIN_URL)
@@ -120,7 +131,7 @@ def outcome_matches(response, expected, *, method: str, kwargs: dict) -> bool:
             return status == 200
         return status in (200, 302, 400) and not (status == 302 and path == login)
     if expected == R:
-        return status in (403, 404) or (status == 302 and path != login and _error_flashed(response))
+        return status in (403, 404) or (status == 302 and path != login and _refusal_flashed(response, refusal))
     if expected == HEALTH:
         return status in (200, 503) and response["Content-Type"].startswith("application/json")
     if isinstance(expected, Redirect):
@@ -160,6 +171,44 @@ def test_every_entry_names_every_role_and_real_world_objects(world, db):
                 assert getattr(world, spec, None) is not None, f"{name}: the world has no {spec}"
 
 
+def test_every_refused_row_sends_a_valid_request_and_names_its_refusal():
+    """An R row must reach the permission guard: its POST carries a valid body (`data`; {} when
+    the action takes no fields), so a form error cannot pass for the refusal, and it names the
+    guard's message, so a business-rule refusal cannot either."""
+    for name, entry in {**MATRIX, **VARIANTS}.items():
+        if R in entry.access:
+            assert entry.method == "POST", f"{name}: R is an outcome of a POST"
+            assert entry.data is not None, f"{name}: give the R row valid `data` (a refusal must come from the guard)"
+            assert entry.refusal, f"{name}: name the permission guard's message in `refusal`"
+
+
+def test_the_refusals_named_are_translated_messages():
+    """Each `refusal` is a message of the suite's catalogue (a typo would never match a flash)."""
+    for name, entry in {**MATRIX, **VARIANTS}.items():
+        if entry.refusal:
+            with translation.override("zh-hans"):
+                assert translation.gettext(entry.refusal) != entry.refusal, (
+                    f"{name}: {entry.refusal!r} is not translated"
+                )
+
+
+def test_the_refused_rows_pass_for_the_roles_allowed(world, db):
+    """Positive control of the R rows: the same valid request, sent by a role the row allows,
+    is not refused (no error flashed), so the outsider's refusal comes from the guard alone."""
+    for name, entry in {**MATRIX, **VARIANTS}.items():
+        if R not in entry.access:
+            continue
+        for role, expected in zip(ROLES, entry.access, strict=True):
+            if expected != OK:
+                continue
+            with transaction.atomic():
+                _url, _kwargs, response = probe(world, name, role)
+                assert response.status_code == 302 and not _errors_flashed(response), (
+                    f"{name} as {role}: the valid request was refused: {_errors_flashed(response)}"
+                )
+                transaction.set_rollback(True)
+
+
 def test_personal_data_of_employee_a_is_closed_to_the_other_department():
     """The table itself never lets another department's employee or manager at A's data."""
     other = (ROLES.index("other_employee"), ROLES.index("other_manager"))
@@ -188,13 +237,20 @@ def test_access(world, db, name, role):
         pytest.fail(f"add {name} to tests/security/matrix.py")
     entry = MATRIX.get(name) or VARIANTS[name]
     expected = entry.access[ROLES.index(role)]
+    before = database_snapshot() if expected == R else None
     url, kwargs, response = probe(world, name, role)
     got = f"{response.status_code} {response.get('Location', '')}".strip()
+    if expected == R:
+        got += f" {_errors_flashed(response)}"
     assert response.status_code != 500, f"{entry.method} {url} as {role}: server error"
-    assert outcome_matches(response, expected, method=entry.method, kwargs=kwargs), (
+    assert outcome_matches(response, expected, method=entry.method, kwargs=kwargs, refusal=entry.refusal), (
         f"{entry.method} {url} ({name}) as {role}: expected {describe(expected)}, got {got}"
         + (f" — {entry.note}" if entry.note else "")
     )
+    if before is not None:
+        after = database_snapshot()
+        changed = sorted(label for label in before if before[label] != after[label])
+        assert not changed, f"{entry.method} {url} as {role} was refused but changed {', '.join(changed)}"
 
 
 def admin_url(name: str, world) -> str | None:

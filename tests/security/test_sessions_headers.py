@@ -27,11 +27,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-
-from tests.security.world import world_scope
 
 PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "hrsuite.settings.prod",
@@ -294,17 +291,7 @@ def test_lockout_does_not_tell_known_from_unknown_user_names(people, settings):
 # --- no-store on every page and file with pay, ID numbers or bank accounts ------------------------------
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    yield from world_scope(django_db_blocker, tmp_path_factory.mktemp("media"))
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache_and_media():
-    """Overrides the conftest fixture: the world's private files stay where the world put them."""
-    cache.clear()
-    yield
-    cache.clear()
+# `world` (built once for the module) and the media/cache fixture: tests/security/conftest.py
 
 
 def _id(obj):

@@ -39,13 +39,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hrsuite.uploads import MATERIAL_TYPES, SCAN_TYPES, check_upload, clean_filename, private_path
+from tests.security.world import PDF, PNG
 
 pytestmark = pytest.mark.django_db
 
 # --- samples -----------------------------------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+# PDF and PNG: tests/security/world.py
 JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00" + b"\x00" * 64
@@ -517,7 +517,9 @@ def test_downloads_send_the_clean_name_as_an_attachment(client_for, people, medi
     for label, trick, expected in PATH_TRICKS:
         if expected == "stored":
             probe.safely_stored_or_refused(f"{trick}.pdf", PDF, label)
-    for document in EmployeeDocument.objects.all():
+    documents = list(EmployeeDocument.objects.all())
+    assert len(documents) == sum(1 for *_, e in PATH_TRICKS if e == "stored")  # the loop below checks each
+    for document in documents:
         response = client_for("hr").get(f"/employees/documents/{document.pk}/")
         assert response.status_code == 200
         disposition = response["Content-Disposition"]
@@ -632,6 +634,43 @@ def test_decompression_bombs_are_refused_quickly(name, bombs, request, media_roo
         started = time.perf_counter()
         probe.refused("data.xlsx", bomb, "bomb", f"{name}: {label}")
         assert time.perf_counter() - started < 3, f"{name}: {label} took {time.perf_counter() - started:.1f}s"
+
+
+# what hrsuite.sheets.check_unpacked itself says of each bomb: an entity bomb must be caught by the
+# DOCTYPE scan (openpyxl's parser would refuse it too, but only after reading it, in words that do
+# not say why), every other one by the byte, tag or row budget
+BOMB_CODES = {
+    "four million empty rows": "too_big",
+    "a row of a million cells": "too_big",
+    "a million shared strings": "too_big",
+    "one 120 MB shared string": "too_big",
+    "entity expansion (billion laughs)": "doctype",
+    "external entity (XXE)": "doctype",
+}
+
+
+def test_the_unpacked_check_itself_refuses_each_bomb_for_its_reason(bombs):
+    from hrsuite.sheets import MIN_COLUMNS, SheetProblem, check_unpacked
+
+    assert set(BOMB_CODES) == {label for label, _parts in BOMBS}
+    for label, bomb in bombs:
+        with pytest.raises(SheetProblem) as refused:
+            check_unpacked(io.BytesIO(bomb), max_rows=20_000, columns=MIN_COLUMNS)
+        assert refused.value.code == BOMB_CODES[label], label
+    # the real workbook the bombs are made from passes: the check refuses the bombs, not every file
+    check_unpacked(io.BytesIO(xlsx_bytes()), max_rows=20_000, columns=MIN_COLUMNS)
+
+
+def test_empty_rows_are_refused_however_wide_the_import(bombs):
+    """A wide import (a period-input file of 60 columns) has a large tag budget; millions of empty
+    rows, which cost the parser most per tag, are still refused by counting rows."""
+    from hrsuite.sheets import SheetProblem, check_unpacked, tag_budget
+
+    bomb = dict(bombs)["four million empty rows"]
+    assert tag_budget(max_rows=20_000, columns=60) > 4_000_000  # the tag count alone would let it through
+    with pytest.raises(SheetProblem) as refused:
+        check_unpacked(io.BytesIO(bomb), max_rows=20_000, columns=60)
+    assert refused.value.code == "too_big"
 
 
 # --- unit checks of the shared rules -----------------------------------------------------------------

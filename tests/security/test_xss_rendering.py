@@ -11,6 +11,7 @@ fetch anything a payload names.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -375,3 +376,9 @@ def test_pdfs_fetch_nothing_a_payload_names(people, org, quals, client_for, monk
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "application/pdf"
     assert not [u for u in fetched if "evil" in u or "passwd" in u], fetched
+    # positive control: the payload is in the PDF, as text (the names were rendered, not left out)
+    from pypdf import PdfReader
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    text = "".join("".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages).split())
+    assert "evil.example" in text and "<imgsrc=" in text, text[:500]

@@ -57,7 +57,6 @@ def build_world() -> SimpleNamespace:
     w = SimpleNamespace()
     now = timezone.now()
     today = timezone.localdate()
-    w.today = today
 
     # --- organisation and people (tests/conftest.py) ---------------------------------------
     w.org = fixture_function(conftest.org)(None)
