@@ -44,10 +44,19 @@ class Scope:
         q = Q(pk__in=[])
         if self.employee_id:
             q |= Q(**{f"{prefix}pk": self.employee_id})
-        for path in self.subtree_paths:
-            q |= Q(**{f"{prefix}department__path__startswith": path})
+        q |= self.headed_departments_q(f"{prefix}department__")
         if self.report_ids:
             q |= Q(**{f"{prefix}pk__in": sorted(self.report_ids)})
+        return q
+
+    def headed_departments_q(self, prefix: str = "") -> Q:
+        """A filter selecting the departments this scope's user heads and every department below
+        them, relative to `prefix` (for example ``prefix="department__"`` on a queryset of rows
+        addressed to a department). Matches nothing for someone who heads no department, HR
+        included: it is about heading departments, not about seeing everyone (`everyone`)."""
+        q = Q(pk__in=[])
+        for path in self.subtree_paths:
+            q |= Q(**{f"{prefix}path__startswith": path})
         return q
 
     def pay_q(self, prefix: str = "employee__") -> Q:

@@ -5,16 +5,14 @@
   needs no per-thread scan. Rotating SECRET_KEY invalidates existing secrets (threads stay).
 * `new_secret`: 16 characters of an unambiguous alphabet (80 bits), shown in groups of four.
 * The posting and following paths are listed in settings.HRSUITE_ANONYMOUS_PATHS: the session
-  stamp and the access log's client details are left out for them (hrsuite.anonymity).
-* `anonymous_view`: marks the request so nothing below records the user for it; the audit log
-  has no feedback model registered and the notifications go out in a digest (relations.services
-  .feedback_digest), never at the moment of posting.
+  stamp and the access log's client details are left out for them, by path (hrsuite.anonymity).
+* The audit log has no feedback model registered and the notifications go out in a digest
+  (relations.services_feedback.feedback_digest), never at the moment of posting.
 """
 
 from __future__ import annotations
 
 import secrets
-from functools import wraps
 
 from django.utils.crypto import salted_hmac
 
@@ -33,15 +31,3 @@ def normalise_secret(text: str) -> str:
 
 def secret_hash(secret: str) -> str:
     return salted_hmac("hrsuite.relations.feedback", normalise_secret(secret), algorithm="sha256").hexdigest()
-
-
-def anonymous_view(view):
-    """Mark a request as anonymous (`request.hrsuite_anonymous`); middleware and loggers that
-    would otherwise record the user check it."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        request.hrsuite_anonymous = True
-        return view(request, *args, **kwargs)
-
-    return wrapper

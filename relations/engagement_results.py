@@ -197,8 +197,9 @@ def engagement_results(
     by_id = {q.id: q for q in current_round.questions}
     rating_questions = tuple(by_id[qid] for qid in current.rating_ids)
 
-    previous = outcomes[-2] if len(outcomes) >= 2 else None
-    previous_scores = _scores(previous, topics_of(rounds[-2].questions)) if previous is not None else {}
+    # each round's topic scores per department: the previous round's for the table, all for the trends
+    all_scores = [_scores(o, topics_of(r.questions)) for r, o in zip(rounds, outcomes, strict=True)]
+    previous_scores = all_scores[-2] if len(all_scores) >= 2 else {}
 
     rows: list[TopicRow] = []
     for row in current.departments:
@@ -230,7 +231,6 @@ def engagement_results(
             )
         )
 
-    all_scores = [_scores(o, topics_of(r.questions)) for r, o in zip(rounds, outcomes, strict=True)]
     trend_nodes = [n for n in dict.fromkeys(focus) if in_scope(n, departments, visible)]
     trends = []
     for t in topics:

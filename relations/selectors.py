@@ -11,34 +11,66 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from employees.models import Department
 from hrsuite.roles import is_hr
 from hrsuite.scoping import scope_for
 
+from .choices import ThreadStatus
 from .models import CollaborationProject, FeedbackThread, ProjectMember
 
 
+def departments_headed_by(user) -> QuerySet[Department]:
+    """The departments the user heads and every department below them (none for someone who
+    heads none, HR included): the departments of a head's inbox and team views."""
+    return Department.objects.filter(scope_for(user).headed_departments_q()).order_by("path")
+
+
 def threads_visible_to(user) -> QuerySet[FeedbackThread]:
-    qs = FeedbackThread.objects.select_related("department").annotate(n_replies=Count("replies"))
+    qs = FeedbackThread.objects.select_related("department")
     if is_hr(user):
         return qs
     scope = scope_for(user)
     if not scope.employee_id:
         return qs.none()
-    q = Q(is_public=True, hidden=False)
-    for path in scope.subtree_paths:
-        q |= Q(department__path__startswith=path)
-    return qs.filter(q)
+    return qs.filter(Q(is_public=True, hidden=False) | scope.headed_departments_q("department__"))
 
 
 def threads_addressed_to(user) -> QuerySet[FeedbackThread]:
     """The threads addressed to departments the user heads (the manager's inbox)."""
-    scope = scope_for(user)
-    if not scope.subtree_paths:
-        return FeedbackThread.objects.none()
-    q = Q(pk__in=[])
-    for path in scope.subtree_paths:
-        q |= Q(department__path__startswith=path)
-    return threads_visible_to(user).filter(q)
+    return FeedbackThread.objects.select_related("department").filter(
+        scope_for(user).headed_departments_q("department__")
+    )
+
+
+def public_board(user) -> QuerySet[FeedbackThread]:
+    """The public board: public threads HR has not hidden (the same for every employee)."""
+    return threads_visible_to(user).filter(is_public=True, hidden=False)
+
+
+def with_reply_counts(threads: QuerySet[FeedbackThread]) -> QuerySet[FeedbackThread]:
+    """For a list of threads: each with its number of replies (`n_replies`). Only for lists: it
+    groups the query, which counts and aggregates over threads do not need."""
+    return threads.annotate(n_replies=Count("replies"))
+
+
+def inbox_counts(user) -> dict[str, int]:
+    """The figures of the inbox and the dashboard widget, in one query. HR: the threads awaiting a
+    reply (open and not hidden) and the hidden ones. A department head: the threads addressed to
+    the departments they head and how many of them await a reply."""
+    if is_hr(user):
+        return (
+            threads_visible_to(user)
+            .order_by()
+            .aggregate(
+                awaiting=Count("pk", filter=Q(status=ThreadStatus.OPEN, hidden=False)),
+                hidden=Count("pk", filter=Q(hidden=True)),
+            )
+        )
+    return (
+        threads_addressed_to(user)
+        .order_by()
+        .aggregate(addressed=Count("pk"), awaiting=Count("pk", filter=Q(status=ThreadStatus.OPEN)))
+    )
 
 
 def projects_visible_to(user) -> QuerySet[CollaborationProject]:

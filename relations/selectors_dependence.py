@@ -18,7 +18,6 @@ from django.db.models import Q, QuerySet
 
 from employees.choices import EmployeeStatus
 from employees.models import Department, Employee
-from hrsuite.scoping import scope_for
 from offboarding.models import CustomerAccount
 from training.choices import CertificateStatus
 from training.compliance import certificate_status
@@ -26,21 +25,15 @@ from training.models import CertificateRequirement
 from training.selectors_qualifications import current_certificates
 
 from . import dependence
+from .selectors import departments_headed_by
 
 MANAGE = "hrsuite.manage_relations"
 
 
 def departments_visible_to(user) -> QuerySet[Department]:
-    qs = Department.objects.order_by("path")
     if user.has_perm(MANAGE):
-        return qs
-    scope = scope_for(user)
-    if not scope.subtree_paths:
-        return qs.none()
-    q = Q(pk__in=[])
-    for path in scope.subtree_paths:
-        q |= Q(path__startswith=path)
-    return qs.filter(q)
+        return Department.objects.order_by("path")
+    return departments_headed_by(user)
 
 
 def is_valid(expires_on: date | None, today: date) -> bool:

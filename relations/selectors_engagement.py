@@ -18,11 +18,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hrsuite.scoping import scope_for
 from surveys.models import Survey, SurveyInvitation, SurveyKind
+from surveys.presentation import CLOSED, OPEN, UPCOMING
 from surveys.selectors import surveys_with_counts
 
 MANAGE = "hrsuite.manage_relations"
-
-UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
 
 
 def sees_everything(user) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from employees.models import Department
-from hrsuite.notifications.services import notify
+from hrsuite.notifications.services import NotificationSpec, notify_many
 from hrsuite.roles import Role, is_hr, users_with_role
 from hrsuite.scoping import scope_for
 
@@ -122,12 +122,17 @@ def feedback_reply(*, thread: FeedbackThread, body: str, actor) -> FeedbackReply
     return reply
 
 
+def poster_may_reply(thread: FeedbackThread) -> bool:
+    """Whether the poster may still answer on their thread: not once it is closed or hidden."""
+    return thread.status != ThreadStatus.CLOSED and not thread.hidden
+
+
 @transaction.atomic
 def feedback_poster_reply(*, secret: str, body: str) -> FeedbackReply:
     """The poster answers on their thread; like the post, no identity is taken."""
     thread = _lock(thread_for_secret(secret))
-    _refuse_if_closed(thread)
-    if thread.hidden:
+    if not poster_may_reply(thread):
+        _refuse_if_closed(thread)
         raise FeedbackRefused(_("HR has hidden this thread; it takes no more replies."), code="hidden")
     body = _clean_text(body)
     _check_length("body", body, BODY_MAX, _("The reply"))
@@ -173,27 +178,32 @@ def feedback_close(*, thread: FeedbackThread, actor) -> FeedbackThread:
     return locked
 
 
+@transaction.atomic
 def feedback_digest() -> int:
     """Tell HR (all new threads) and each addressed head (theirs) how many threads arrived since the
     last digest. Runs hourly from Celery beat, so no notification is timed with a posting.
-    Returns the number of threads reported."""
-    with transaction.atomic():
-        new = list(
-            FeedbackThread.objects.select_for_update(of=("self",)).filter(notified=False).select_related("department")
-        )
-        if not new:
-            return 0
-        FeedbackThread.objects.filter(pk__in=[t.pk for t in new]).update(notified=True)
+    Returns the number of threads reported.
+
+    One transaction: the threads are marked notified together with the notifications being
+    stored, so a failure while notifying leaves them to the next run rather than losing them."""
+    new = list(
+        FeedbackThread.objects.select_for_update(of=("self",)).filter(notified=False).select_related("department")
+    )
+    if not new:
+        return 0
     today = timezone.localdate().isoformat()
     url = reverse("relations:feedback_list")
     batch = min(str(t.pk) for t in new)[:8]
-    notify(
-        recipients=users_with_role(Role.HR, Role.HR_ADMIN),
-        key=f"feedback-digest-{today}-{batch}",
-        message=gettext_noop("%(n)s new anonymous feedback threads are waiting in the feedback box."),
-        params={"n": len(new)},
-        url=url,
-    )
+    specs = [
+        NotificationSpec(
+            recipient_id=user_id,
+            key=f"feedback-digest-{today}-{batch}",
+            message=gettext_noop("%(n)s new anonymous feedback threads are waiting in the feedback box."),
+            params={"n": len(new)},
+            url=url,
+        )
+        for user_id in users_with_role(Role.HR, Role.HR_ADMIN).values_list("pk", flat=True)
+    ]
     # each head whose inbox holds the thread: of the addressed department or one above it
     # (as is_addressed_head), so a team without a head of its own still reaches someone
     heads = list(Department.objects.filter(head__user__isnull=False).values_list("path", "head__user_id"))
@@ -204,15 +214,16 @@ def feedback_digest() -> int:
         for path, user_id in heads:
             if thread.department.path.startswith(path):
                 per_head.setdefault(user_id, set()).add(thread.pk)
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.in_bulk(list(per_head))
-    for user_id, threads in per_head.items():
-        notify(
-            recipients=[users[user_id]],
+    specs.extend(
+        NotificationSpec(
+            recipient_id=user_id,
             key=f"feedback-digest-head-{today}-{batch}",
             message=gettext_noop("%(n)s new anonymous feedback threads are addressed to your department."),
             params={"n": len(threads)},
             url=url,
         )
+        for user_id, threads in per_head.items()
+    )
+    notify_many(specs)
+    FeedbackThread.objects.filter(pk__in=[t.pk for t in new]).update(notified=True)
     return len(new)

@@ -32,6 +32,7 @@ from .choices import ProjectStatus
 from .models import CollaborationBonus, CollaborationProject, ProjectMember
 
 BONUS_LIMIT = Decimal("100000")
+MIN_DEPARTMENTS = 2  # what makes a project cross-department
 TRANSITIONS = {
     ProjectStatus.PLANNED: (ProjectStatus.ACTIVE, ProjectStatus.CANCELLED),
     ProjectStatus.ACTIVE: (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED),
@@ -64,12 +65,41 @@ def _require_manager(user, project: CollaborationProject) -> None:
         raise ProjectRefused(_("Only HR, the project's creator and its lead can change it."), code="permission")
 
 
+# --- what a project's status allows: pure, used by the services below and the project pages ---
+
+
+def may_change(project: CollaborationProject) -> bool:
+    """The project and its members change until it is completed or cancelled."""
+    return project.status not in (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED)
+
+
+def may_assess(project: CollaborationProject) -> bool:
+    """Members are assessed while the project runs and after it is completed, not once cancelled."""
+    return project.status != ProjectStatus.CANCELLED
+
+
+def may_award(project: CollaborationProject) -> bool:
+    """Bonuses are awarded on a project in progress or completed."""
+    return project.status in (ProjectStatus.ACTIVE, ProjectStatus.COMPLETED)
+
+
+def may_start(n_departments: int) -> bool:
+    """A project starts only with members from at least MIN_DEPARTMENTS departments."""
+    return n_departments >= MIN_DEPARTMENTS
+
+
+def remaining_budget(budget: Decimal | None, awarded: Decimal) -> Decimal | None:
+    """What is left of a bonus budget after `awarded`; None when the project has no budget."""
+    return budget - awarded if budget else None
+
+
+def finished_message(project: CollaborationProject) -> str:
+    return _("The project is %(status)s; it can no longer be changed.") % {"status": project.get_status_display()}
+
+
 def _refuse_if_finished(project: CollaborationProject) -> None:
-    if project.status in (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED):
-        raise ProjectRefused(
-            _("The project is %(status)s; it can no longer be changed.") % {"status": project.get_status_display()},
-            code="finished",
-        )
+    if not may_change(project):
+        raise ProjectRefused(finished_message(project), code="finished")
 
 
 @transaction.atomic
@@ -127,8 +157,8 @@ def project_member_assess(
 ) -> ProjectMember:
     project = _lock(member.project)
     _require_manager(actor, project)
-    if project.status == ProjectStatus.CANCELLED:
-        _refuse_if_finished(project)
+    if not may_assess(project):
+        raise ProjectRefused(finished_message(project), code="finished")
     if participation is not None and not 0 <= participation <= 100:
         raise ProjectRefused({"participation": _("Participation is a percentage from 0 to 100.")})
     if contribution is not None and not 1 <= contribution <= 5:
@@ -165,7 +195,7 @@ def project_move(*, project: CollaborationProject, to: str, actor) -> Collaborat
             % {"from": labels.get(locked.status), "to": labels.get(to, to)},
             code="transition",
         )
-    if to == ProjectStatus.ACTIVE and department_count(locked) < 2:
+    if to == ProjectStatus.ACTIVE and not may_start(department_count(locked)):
         raise ProjectRefused(
             _("A collaboration project needs members from at least two departments before it starts."),
             code="one_department",
@@ -195,8 +225,7 @@ def bonus_input():
 def budget_left(project: CollaborationProject) -> Decimal | None:
     if not project.bonus_budget:
         return None
-    used = project.bonuses.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    return project.bonus_budget - used
+    return remaining_budget(project.bonus_budget, project.bonuses.aggregate(s=Sum("amount"))["s"] or Decimal(0))
 
 
 @transaction.atomic
@@ -210,7 +239,7 @@ def collaboration_bonus_award(
     project = _lock(project)
     if not can_award_bonus(actor, project):
         raise ProjectRefused(_("Only HR and the project's creator can award a bonus."), code="permission")
-    if project.status not in (ProjectStatus.ACTIVE, ProjectStatus.COMPLETED):
+    if not may_award(project):
         raise ProjectRefused(_("Bonuses are awarded on a project in progress or completed."), code="status")
     member = project.members.filter(employee=employee).first()
     if member is None:

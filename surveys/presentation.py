@@ -3,6 +3,7 @@ specifications for templates/components/chart.html and the survey's state at a m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -75,10 +76,11 @@ def trend_chart(trend: results.TopicTrend) -> dict:
     return {"type": "line", "percent": True, "labels": labels, "datasets": datasets}
 
 
-def results_context(survey: Survey, outcome: results.SurveyResults) -> dict:
+def question_cards(questions: Iterable[results.QuestionResult]) -> list[dict]:
+    """One card per question of a results page (numbered from 1): its result, or the text that
+    says why it is hidden, and its chart."""
     cards = []
-    for i, qr in enumerate(outcome.questions, start=1):
-        chart = None if isinstance(qr.result, results.Hidden) else question_chart(qr)
+    for i, qr in enumerate(questions, start=1):
         height = 280
         if isinstance(qr.result, results.ChoiceResult):
             height = max(160, 44 * len(qr.result.options) + 50)
@@ -88,11 +90,16 @@ def results_context(survey: Survey, outcome: results.SurveyResults) -> dict:
                 "question": qr.question,
                 "result": qr.result,
                 "hidden": hidden_text(qr.result) if isinstance(qr.result, results.Hidden) else "",
-                "chart": chart,
+                "chart": None if isinstance(qr.result, results.Hidden) else question_chart(qr),
                 "chart_id": f"chart-q{qr.question.id}",
                 "height": height,
             }
         )
+    return cards
+
+
+def results_context(survey: Survey, outcome: results.SurveyResults) -> dict:
+    cards = question_cards(outcome.questions)
     table_questions = [q for q in (qr.question for qr in outcome.questions) if q.kind != results.TEXT]
     rows = []
     for row in outcome.departments:

@@ -236,6 +236,7 @@ class SurveyResults:
 
 
 def answered(value: Any) -> bool:
+    """Whether an answer was given at all (the form's "required" check in surveys.services)."""
     return value not in (None, "", [], ())
 
 
@@ -258,20 +259,53 @@ def chosen(question: Question, value: Any) -> list[str]:
     return seen if question.kind == MULTIPLE else seen[:1]
 
 
-def _answers_to(question: Question, responses: Iterable[Response]) -> list[Any]:
-    return [r.answers.get(question.key) for r in responses if answered(r.answers.get(question.key))]
+@dataclass
+class Tally:
+    """What the figures of a rating or choice question over a group are made of: the answers that
+    count (a valid score; at least one valid option) and the answers per score or option. Tallies
+    of groups add up, so the answers are read once per leaf of the department tree, not once per
+    department above it."""
+
+    counted: int = 0
+    counts: Counter = field(default_factory=Counter)
+
+    def __iadd__(self, other: Tally) -> Tally:
+        self.counted += other.counted
+        self.counts.update(other.counts)
+        return self
+
+    def stats(self, question: Question) -> RatingResult | ChoiceResult:
+        if question.kind == RATING:
+            return _rating_from_counts(self.counts)
+        return _choice_from_counts(question, self.counted, self.counts)
 
 
-def _counts_answer(question: Question, value: Any) -> bool:
-    if question.kind == RATING:
-        return rating_value(value) is not None
-    if question.kind in (CHOICE, MULTIPLE):
-        return bool(chosen(question, value))
-    return isinstance(value, str) and bool(value.strip())
+# The one counting path of ratings and choices: rating_result, choice_result, question_stats and
+# (per leaf of the department tree) aggregate all count through these two.
+
+
+def _count_ratings(values: Iterable[Any]) -> Tally:
+    t = Tally()
+    for value in values:
+        score = rating_value(value)
+        if score is not None:
+            t.counts[score] += 1
+    t.counted = sum(t.counts.values())
+    return t
+
+
+def _count_choices(question: Question, values: Iterable[Any]) -> Tally:
+    t = Tally()
+    for value in values:
+        picks = chosen(question, value)
+        if picks:
+            t.counted += 1
+            t.counts.update(picks)
+    return t
 
 
 def rating_result(values: Iterable[Any]) -> RatingResult:
-    return _rating_from_counts(Counter(s for s in (rating_value(v) for v in values) if s is not None))
+    return _rating_from_counts(_count_ratings(values).counts)
 
 
 def _rating_from_counts(counts: Mapping[int, int]) -> RatingResult:
@@ -284,8 +318,8 @@ def _rating_from_counts(counts: Mapping[int, int]) -> RatingResult:
 
 
 def choice_result(question: Question, values: Iterable[Any]) -> ChoiceResult:
-    picks = [p for p in (chosen(question, v) for v in values) if p]
-    return _choice_from_counts(question, len(picks), Counter(option for pick in picks for option in pick))
+    t = _count_choices(question, values)
+    return _choice_from_counts(question, t.counted, t.counts)
 
 
 def _choice_from_counts(question: Question, n: int, counts: Mapping[str, int]) -> ChoiceResult:
@@ -299,49 +333,17 @@ def _choice_from_counts(question: Question, n: int, counts: Mapping[str, int]) -
     return ChoiceResult(count=n, options=options)
 
 
-@dataclass
-class Tally:
-    """What the figures of a rating or choice question over a group are made of: answers per
-    score or option (and, for choices, the people who chose). Tallies of groups add up, so the
-    answers are read once per leaf of the department tree, not once per department above it."""
-
-    picked: int = 0
-    counts: Counter = field(default_factory=Counter)
-
-    def __iadd__(self, other: Tally) -> Tally:
-        self.picked += other.picked
-        self.counts.update(other.counts)
-        return self
-
-    def stats(self, question: Question) -> RatingResult | ChoiceResult:
-        if question.kind == RATING:
-            return _rating_from_counts(self.counts)
-        return _choice_from_counts(question, self.picked, self.counts)
-
-
 def tally(question: Question, responses: Iterable[Response]) -> tuple[int, Tally | None]:
-    """One pass over the answers to a question: how many count for the small-group rule
-    (_counts_answer) and, for a rating or choice question, its Tally (as question_stats counts)."""
-    key = question.key
+    """One pass over the answers to a question: how many count for the small-group rule and, for
+    a rating or choice question, its Tally (free text counts when it is not blank)."""
+    values = (r.answers.get(question.key) for r in responses)
     if question.kind == RATING:
-        t = Tally()
-        for r in responses:
-            score = rating_value(r.answers.get(key))
-            if score is not None:
-                t.counts[score] += 1
-        return sum(t.counts.values()), t
-    if question.kind in (CHOICE, MULTIPLE):
-        t, counted = Tally(), 0
-        for r in responses:
-            value = r.answers.get(key)
-            picks = chosen(question, value)
-            if picks:
-                counted += 1
-                if answered(value):
-                    t.picked += 1
-                    t.counts.update(picks)
-        return counted, t
-    return sum(_counts_answer(question, r.answers.get(key)) for r in responses), None
+        t = _count_ratings(values)
+    elif question.kind in (CHOICE, MULTIPLE):
+        t = _count_choices(question, values)
+    else:
+        return sum(isinstance(v, str) and bool(v.strip()) for v in values), None
+    return t.counted, t
 
 
 def text_result(
@@ -360,10 +362,9 @@ def text_result(
 def question_stats(
     question: Question, responses: Sequence[Response], *, shuffle: bool = False, rng: random.Random | None = None
 ) -> Stats:
-    if question.kind == RATING:
-        return rating_result(_answers_to(question, responses))
-    if question.kind in (CHOICE, MULTIPLE):
-        return choice_result(question, _answers_to(question, responses))
+    _counted, t = tally(question, responses)
+    if t is not None:
+        return t.stats(question)
     return text_result(question, responses, shuffle=shuffle, rng=rng)
 
 
@@ -444,10 +445,6 @@ def suppress(tree: Tree, counts: Mapping[int, int], min_size: int) -> dict[int, 
 
 
 # --- one survey -----------------------------------------------------------------------------
-
-
-def _cell(question: Question, responses: Sequence[Response]) -> Cell:
-    return _cell_of(question, question_stats(question, responses))
 
 
 def _cell_of(question: Question, stats: Stats) -> Cell:

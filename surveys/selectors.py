@@ -21,6 +21,10 @@ from .models import Survey, SurveyInvitation, SurveyQuestion, SurveyResponse
 
 MAX_ROUNDS = 50
 AGGREGATE_CACHE_SECONDS = 7 * 24 * 3600  # the key changes with the data; this only frees memory
+# Part of every cached aggregate's key (aggregated_rounds). Bump it whenever the output shape or
+# the logic of results.aggregate changes (a new field, a new rule for hiding small groups...),
+# so no aggregate computed by the old code is served by the new one.
+AGGREGATE_VERSION = 1
 
 _ROUNDS_SQL = """
 WITH RECURSIVE chain(id, round_of_id, depth) AS (
@@ -145,7 +149,7 @@ def aggregated_rounds(
     aggregated by `results.aggregate`, and the departments named in them.
 
     A round's aggregate is kept in the cache under a key made of everything it is computed from:
-    the survey's settings, its questions, the number and the last id of its answers, and the
+    the engine's version (AGGREGATE_VERSION), the survey's settings, its questions, the number and the last id of its answers, and the
     department tree (names and paths). A new answer, an edited question or a moved or renamed
     department therefore gives a new key, and a closed round is read from its answers once rather
     than on every request. What is cached is the engine's output, small groups already hidden."""
@@ -164,8 +168,9 @@ def aggregated_rounds(
     tree = list(Department.objects.order_by("pk").values_list("pk", "name", "path"))
     tree_key = _digest(tree)
     rounds = {pk: _round(surveys[pk], questions[pk]) for pk in ids}
+    # rounds[pk] carries the survey's settings (anonymous, min_group_size) and its questions
     keys = {
-        pk: "surveys:aggregate:"
+        pk: f"surveys:aggregate:v{AGGREGATE_VERSION}:"
         + _digest((pk, surveys[pk].created_at.isoformat(), rounds[pk], answered.get(pk), tree_key))
         for pk in ids
     }

@@ -24,7 +24,7 @@ from hrsuite.core.refusals import add_service_errors
 from hrsuite.permissions import require_perm
 from surveys import results as engine
 from surveys import selectors as survey_selectors
-from surveys.presentation import hidden_text, question_chart, survey_state
+from surveys.presentation import hidden_text, question_cards, survey_state
 
 from .. import selectors_engagement as selectors
 from ..engagement import engagement_round_create
@@ -157,19 +157,6 @@ def _context(data: EngagementResults) -> dict:
                 ],
             }
         )
-    cards = []
-    for i, qr in enumerate(data.questions, start=1):
-        hidden = isinstance(qr.result, engine.Hidden)
-        cards.append(
-            {
-                "number": i,
-                "question": qr.question,
-                "result": qr.result,
-                "hidden": hidden_text(qr.result) if hidden else "",
-                "chart": None if hidden else question_chart(qr),
-                "chart_id": f"chart-q{qr.question.id}",
-            }
-        )
     trends = []
     for n, t in enumerate(data.trends, start=1):
         trends.append(
@@ -189,7 +176,7 @@ def _context(data: EngagementResults) -> dict:
     return {
         "data": data,
         "rows": rows,
-        "cards": cards,
+        "cards": question_cards(data.questions),
         "trends": trends,
         "all_hidden": hidden_text(data.hidden) if data.hidden else "",
     }

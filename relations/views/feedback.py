@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,7 +21,6 @@ from employees.models import Department
 from hrsuite.core.refusals import add_service_errors, flash_refusal, perform
 from hrsuite.permissions import require_perm
 from hrsuite.roles import is_hr
-from hrsuite.scoping import scope_for
 
 from .. import selectors, services_feedback
 from ..choices import ThreadStatus
@@ -34,41 +32,22 @@ MANAGE = "hrsuite.manage_relations"
 MINE, PUBLIC = "mine", "public"
 
 
-def _departments_headed(user):
-    paths = scope_for(user).subtree_paths
-    if not paths:
-        return Department.objects.none()
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return Department.objects.filter(q).order_by("path")
-
-
 @require_GET
 @require_perm(VIEW)
 def listing(request):
     user = request.user
     hr = is_hr(user)
     tab = ""
-    counts: dict[str, int] = {}
+    counts = selectors.inbox_counts(user)
     if hr:
-        base = selectors.threads_visible_to(user)
-        departments = Department.objects.order_by("path")
-        counts = base.order_by().aggregate(
-            open=Count("pk", filter=Q(status=ThreadStatus.OPEN, hidden=False)),
-            hidden=Count("pk", filter=Q(hidden=True)),
-        )
+        base, departments = selectors.threads_visible_to(user), Department.objects.order_by("path")
     else:
         tab = PUBLIC if request.GET.get("tab") == PUBLIC else MINE
-        mine = selectors.threads_addressed_to(user)
-        counts = {
-            MINE: mine.order_by().values("pk").count(),
-            "open": mine.order_by().filter(status=ThreadStatus.OPEN).values("pk").count(),
-        }
         if tab == MINE:
-            base, departments = mine, _departments_headed(user)
+            base, departments = selectors.threads_addressed_to(user), selectors.departments_headed_by(user)
         else:
-            base, departments = selectors.threads_visible_to(user).filter(is_public=True, hidden=False), []
+            base, departments = selectors.public_board(user), []
+    base = selectors.with_reply_counts(base)
     f = InboxFilter(request.GET, queryset=base.order_by("-posted_on", "id"), departments=departments, hr=hr)
     page = Paginator(f.qs, settings.HRSUITE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

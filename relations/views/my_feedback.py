@@ -23,7 +23,6 @@ from hrsuite.core.refusals import add_service_errors
 from hrsuite.permissions import require_perm
 
 from .. import selectors, services_feedback
-from ..anonymity import anonymous_view
 from ..forms_feedback import BoardFilter, FeedbackPostForm, FollowForm, PosterReplyForm
 from ..models import BODY_MAX, SUBJECT_MAX, FeedbackThread
 
@@ -31,15 +30,13 @@ PERM = "hrsuite.self_service"
 INBOX = "hrsuite.view_team_relations"
 
 
-def board_for(user):
-    """The public board: public threads HR has not hidden (the same for every employee)."""
-    return selectors.threads_visible_to(user).filter(is_public=True, hidden=False)
-
-
 @require_GET
 @require_perm(PERM)
 def home(request):
-    f = BoardFilter(request.GET, queryset=board_for(request.user).order_by("-posted_on", "id"))
+    f = BoardFilter(
+        request.GET,
+        queryset=selectors.with_reply_counts(selectors.public_board(request.user)).order_by("-posted_on", "id"),
+    )
     page = Paginator(f.qs, settings.HRSUITE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -57,7 +54,7 @@ def home(request):
 @require_GET
 @require_perm(PERM)
 def thread(request, pk):
-    item = get_object_or_404(board_for(request.user), pk=pk)
+    item = get_object_or_404(selectors.public_board(request.user), pk=pk)
     return render(
         request,
         "relations/my_feedback_thread.html",
@@ -71,7 +68,6 @@ def thread(request, pk):
 
 
 @never_cache
-@anonymous_view
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @require_perm(PERM)
@@ -110,7 +106,7 @@ def _follow_page(request, form: FollowForm, status: int = 200):
     )
 
 
-def _own_thread_page(request, item: FeedbackThread, secret: str, reply_form: PosterReplyForm, replied: bool = False):
+def _own_thread_page(request, item: FeedbackThread, reply_form: PosterReplyForm, replied: bool = False):
     return render(
         request,
         "relations/my_feedback_own.html",
@@ -118,7 +114,7 @@ def _own_thread_page(request, item: FeedbackThread, secret: str, reply_form: Pos
             "thread": item,
             "replies": list(item.replies.order_by("seq")),
             "reply_form": reply_form,
-            "may_reply": item.status != "closed" and not item.hidden,
+            "may_reply": services_feedback.poster_may_reply(item),
             "replied": replied,
             "page_title": item.subject,
         },
@@ -126,7 +122,6 @@ def _own_thread_page(request, item: FeedbackThread, secret: str, reply_form: Pos
 
 
 @never_cache
-@anonymous_view
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @require_perm(PERM)
@@ -146,7 +141,7 @@ def follow(request):
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _follow_page(request, form)
-    return _own_thread_page(request, item, secret, PosterReplyForm(initial={"secret": secret}))
+    return _own_thread_page(request, item, PosterReplyForm(initial={"secret": secret}))
 
 
 @sensitive_variables()
@@ -167,5 +162,5 @@ def _poster_reply(request):
             add_service_errors(reply_form, exc)
         else:
             item = services_feedback.thread_for_secret(secret)
-            return _own_thread_page(request, item, secret, PosterReplyForm(initial={"secret": secret}), replied=True)
-    return _own_thread_page(request, item, secret, reply_form)
+            return _own_thread_page(request, item, PosterReplyForm(initial={"secret": secret}), replied=True)
+    return _own_thread_page(request, item, reply_form)

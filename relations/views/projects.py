@@ -34,7 +34,6 @@ from ..models import CollaborationBonus, CollaborationProject, ProjectMember
 
 MANAGE = "hrsuite.manage_projects"
 SELF = "hrsuite.self_service"
-FINISHED = (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED)
 # the label and button style of each move, by target status
 MOVES = {
     ProjectStatus.ACTIVE: (_("Start the project"), "success", "play-circle"),
@@ -148,11 +147,8 @@ def edit(request, pk: int):
     project = _visible(request, pk)
     if not services_projects.can_manage_project(request.user, project):
         raise PermissionDenied
-    if project.status in FINISHED:
-        messages.error(
-            request,
-            _("The project is %(status)s; it can no longer be changed.") % {"status": project.get_status_display()},
-        )
+    if not services_projects.may_change(project):
+        messages.error(request, services_projects.finished_message(project))
         return _back(project)
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     done = _save(request, form, success=_("The project “%(name)s” was saved."))
@@ -182,14 +178,13 @@ def _detail_context(request, project: CollaborationProject, *, add_form=None, bo
         per_member[b.member_id] += b.amount
     if not sees_all_pay:
         bonuses = [b for b in bonuses if b.member.employee_id == me]
-    finished = project.status in FINISHED
-    can_edit_members = can_manage and not finished
-    can_assess = can_manage and project.status != ProjectStatus.CANCELLED
+    can_edit = can_manage and services_projects.may_change(project)
+    can_assess = can_manage and services_projects.may_assess(project)
     for m in members:
         m.bonus_total = per_member.get(m.pk, Decimal(0))
         m.show_bonus = sees_all_pay or m.employee_id == me
         m.is_lead = m.employee_id == project.lead_id
-        m.removable = can_edit_members and not m.is_lead and not m.n_bonuses
+        m.removable = can_edit and not m.is_lead and not m.n_bonuses
         if can_assess:
             m.assess_form = MemberAssessForm.for_member(m)
     groups = [
@@ -205,18 +200,18 @@ def _detail_context(request, project: CollaborationProject, *, add_form=None, bo
         "bonuses": bonuses,
         "sees_all_pay": sees_all_pay,
         "awarded": awarded,
-        "budget_left": project.bonus_budget - awarded if project.bonus_budget else None,
+        "budget_left": services_projects.remaining_budget(project.bonus_budget, awarded),
         "can_manage": can_manage,
-        "can_edit": can_manage and not finished,
-        "can_edit_members": can_edit_members,
+        "can_edit": can_edit,
+        "can_edit_members": can_edit,  # the project and its members change under the same rule
         "can_assess": can_assess,
         "moves": [(to, *MOVES[to]) for to in services_projects.TRANSITIONS[project.status]] if can_manage else [],
-        "start_blocked": project.status == ProjectStatus.PLANNED and n_departments < 2,
-        "can_award": can_award and project.status in (ProjectStatus.ACTIVE, ProjectStatus.COMPLETED),
+        "start_blocked": project.status == ProjectStatus.PLANNED and not services_projects.may_start(n_departments),
+        "can_award": can_award and services_projects.may_award(project),
         "award_later": can_award and project.status == ProjectStatus.PLANNED,
         "page_title": project.name,
     }
-    if can_edit_members:
+    if can_edit:
         context["add_form"] = add_form or MemberAddForm(project=project)
     if context["can_award"]:
         context["bonus_form"] = bonus_form or BonusForm(members=members)

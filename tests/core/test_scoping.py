@@ -80,3 +80,20 @@ def test_covers_employee_matches_queryset(people):
         in_qs = set(employees_visible_to(user))
         for emp in Employee.objects.select_related("department"):
             assert scope.covers_employee(emp) == (emp in in_qs), (role, emp)
+
+
+def test_headed_departments_are_the_subtrees_a_manager_heads_and_nothing_for_others(people, org):
+    from employees.models import Department
+
+    def headed(role):
+        return set(Department.objects.filter(scope_for(people["users"][role]).headed_departments_q()))
+
+    assert headed("manager") == {org["a"], org["a_team"]}
+    assert headed("other_manager") == {org["b"]}
+    for role in ("employee", "hr", "hr_admin", "payroll"):  # HR sees everyone, but heads nothing
+        assert headed(role) == set()
+    # relative to a prefix: rows that belong to a department
+    q = scope_for(people["users"]["manager"]).headed_departments_q("department__")
+    in_a = Employee.objects.filter(department__in=[org["a"], org["a_team"]])
+    assert in_a.exists()
+    assert set(Employee.objects.filter(q)) == set(in_a)

@@ -57,3 +57,13 @@ def thread(org):
         category="suggestion", subject="加班太多", body="最近三个月周末都在加班。", department=org["a"]
     )
     return SimpleNamespace(thread=t, secret=secret)
+
+
+@pytest.fixture
+def own_cache(settings, request):
+    """A cache of the test's own (in memory) for tests that count what the cache saves: with a
+    fixed TEST_REDIS_DB the xdist workers share one Redis database, and another worker's
+    cache.clear() between two requests would make a cached read look like a recomputation."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+    }

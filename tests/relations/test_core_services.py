@@ -149,3 +149,60 @@ def test_the_anonymous_paths_setting_names_the_posting_and_following_pages(setti
     from django.urls import reverse
 
     assert set(settings.HRSUITE_ANONYMOUS_PATHS) == {reverse("myfeedback:new"), reverse("myfeedback:follow")}
+
+
+def test_a_member_who_was_awarded_a_bonus_cannot_be_removed(project, people):
+    from relations.models import ProjectMember
+    from relations.services_projects import project_member_remove
+
+    collaboration_bonus_award(
+        project=project.project,
+        employee=people["employees"]["other_employee"],
+        amount=D("300"),
+        reason="访谈",
+        actor=people["users"]["hr"],
+        month=date(2026, 6, 1),
+    )
+    with pytest.raises(ProjectRefused) as exc:
+        project_member_remove(member=project.member, actor=people["users"]["hr"])
+    assert exc.value.code == "has_bonus"
+    assert ProjectMember.objects.filter(pk=project.member.pk).exists()
+    assert CollaborationBonus.objects.filter(member=project.member).count() == 1
+
+
+def test_members_of_a_cancelled_project_cannot_be_assessed(project, people):
+    from relations.services_projects import project_member_assess
+
+    project_move(project=project.project, to="cancelled", actor=people["users"]["hr"])
+    member = project.member
+    with pytest.raises(ProjectRefused) as exc:
+        project_member_assess(member=member, actor=people["users"]["hr"], participation=80, contribution=4)
+    assert exc.value.code == "finished"
+    member.refresh_from_db()
+    assert (member.participation, member.contribution) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("status", "change", "assess", "award"),
+    [
+        ("planned", True, True, False),
+        ("active", True, True, True),
+        ("completed", False, True, True),
+        ("cancelled", False, False, False),
+    ],
+)
+def test_what_a_project_status_allows(status, change, assess, award):
+    from relations.models import CollaborationProject
+    from relations.services_projects import may_assess, may_award, may_change
+
+    p = CollaborationProject(status=status)
+    assert (may_change(p), may_assess(p), may_award(p)) == (change, assess, award)
+
+
+def test_start_rule_and_remaining_budget():
+    from relations.services_projects import may_start, remaining_budget
+
+    assert [may_start(n) for n in (0, 1, 2, 3)] == [False, False, True, True]
+    assert remaining_budget(D("1000"), D("250.50")) == D("749.50")
+    assert remaining_budget(None, D("0")) is None
+    assert remaining_budget(D("0"), D("0")) is None  # a zero budget means no budget

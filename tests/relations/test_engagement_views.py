@@ -189,6 +189,8 @@ def test_hr_sees_five_answers_but_not_four(client_for, people, org, four_and_fiv
     html = response.content.decode()
     a_row = html.split(f'data-department="{org["a"].pk}"')[1].split("</tr>")[0]
     assert "Hidden: fewer than 5 answers" in a_row and "data-score" not in a_row
+    assert 'data-hidden="1"' in a_row  # the survey engine's marker (surveys/manage/_hidden.html)
+    assert 'data-hidden="1"' not in html.split(f'data-department="{org["b"].pk}"')[1].split("</tr>")[0]
     # per-question detail: 11 rating questions, the company-wide cards for HR, comments included
     assert len(response.context["data"].rating_questions) == 11 and len(response.context["cards"]) == 12
 
@@ -250,6 +252,7 @@ def test_trend_and_change_since_the_previous_round(client_for, people, org, five
     assert [d["label"] for d in other.context["trends"][0]["chart"]["datasets"]] == [org["b"].name]
 
 
+@pytest.mark.usefixtures("own_cache")
 def test_results_keep_their_query_count(client_for, people, org, four_and_five, django_assert_max_num_queries):
     from django.core.cache import cache
     from django.db import connection

@@ -102,3 +102,47 @@ def test_digest_counts_a_thread_once_for_a_head_of_nested_departments(org, peopl
     _post("技术部", org["a"])
     assert feedback_digest() == 2
     assert Notification.objects.get(recipient=people["users"]["manager"]).params == {"n": 2}
+
+
+def test_a_failure_while_notifying_leaves_the_threads_for_the_next_digest(org, people, monkeypatch):
+    from relations import services_feedback
+    from relations.models import FeedbackThread
+
+    _post("食堂", org["a"])
+    _post("培训")
+
+    def broken(specs):
+        list(specs)
+        raise RuntimeError("the notifications table is unavailable")
+
+    real = services_feedback.notify_many
+    monkeypatch.setattr(services_feedback, "notify_many", broken)
+    with pytest.raises(RuntimeError):
+        feedback_digest()
+    assert FeedbackThread.objects.filter(notified=False).count() == 2
+    assert not Notification.objects.exists()
+    monkeypatch.setattr(services_feedback, "notify_many", real)
+    assert feedback_digest() == 2
+    assert not FeedbackThread.objects.filter(notified=False).exists()
+    assert Notification.objects.get(recipient=people["users"]["hr"]).params == {"n": 2}
+
+
+def test_inbox_counts_are_one_query_without_grouping_by_thread(org, people, django_assert_num_queries):
+    from relations import selectors
+
+    users = people["users"]
+    _post("一", org["a"])
+    hidden = _post("二", org["a_team"])
+    feedback_hide(thread=hidden, reason="人身攻击", actor=users["hr"])
+    _post("三", org["b"])
+    for role, expected in (
+        ("hr", {"awaiting": 2, "hidden": 1}),
+        ("manager", {"addressed": 2, "awaiting": 2}),
+        ("employee", {"addressed": 0, "awaiting": 0}),
+    ):
+        selectors.inbox_counts(users[role])  # the user's roles and scope, cached on the user
+        with django_assert_num_queries(1 if role != "employee" else 0) as ctx:
+            assert selectors.inbox_counts(users[role]) == expected
+        assert all("GROUP BY" not in q["sql"] for q in ctx.captured_queries)
+    assert "GROUP BY" not in str(selectors.threads_visible_to(users["hr"]).query)
+    assert "GROUP BY" in str(selectors.with_reply_counts(selectors.public_board(users["employee"])).query)

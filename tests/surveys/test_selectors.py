@@ -11,7 +11,7 @@ from surveys.models import SurveyInvitation, SurveyResponse
 from surveys.results import Hidden, RatingResult
 from tests.factories import DepartmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache")]  # own_cache: tests/relations/fixtures.py
 
 
 def add_responses(survey, n, departments, *, rating=4):
@@ -166,3 +166,34 @@ def test_a_renamed_department_and_an_edited_question_are_not_served_stale(make_s
     rounds, outcomes, _d = selectors.aggregated_rounds(second)
     assert rounds[-1].questions[0].text == "培训对工作的帮助（修订）"
     assert outcomes[-1].questions[0].question.text == "培训对工作的帮助（修订）"
+
+
+def test_a_changed_group_size_or_anonymity_recomputes_the_round(make_survey, org):
+    first, second = _round_pair(make_survey, org)
+    _rounds, before, _d = selectors.aggregated_rounds(second)
+    assert not isinstance(before[-1].questions[0].result, Hidden)
+    assert _answers_read(second)[0] == 0
+    second.min_group_size = 8  # more than the round's 7 answers: its figures are now hidden
+    second.save()
+    with CaptureQueriesContext(connection) as ctx:
+        _rounds, outcomes, _d = selectors.aggregated_rounds(second)
+    (read,) = [q["sql"] for q in ctx.captured_queries if '"answers"' in q["sql"]]
+    assert str(second.pk) in read and str(first.pk) not in read
+    assert isinstance(outcomes[-1].questions[0].result, Hidden)
+    assert _answers_read(second)[0] == 0
+    second.anonymous = False
+    second.save()
+    read, (_r, outcomes, _d) = _answers_read(second)
+    assert read == 1
+    assert outcomes[-1].anonymous is False
+    assert _answers_read(second)[0] == 0
+
+
+def test_a_new_aggregate_version_recomputes_every_round(make_survey, org, monkeypatch):
+    _first, second = _round_pair(make_survey, org)
+    selectors.aggregated_rounds(second)
+    monkeypatch.setattr(selectors, "AGGREGATE_VERSION", selectors.AGGREGATE_VERSION + 1)
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.aggregated_rounds(second)
+    (read,) = [q["sql"] for q in ctx.captured_queries if '"answers"' in q["sql"]]
+    assert str(_first.pk) in read and str(second.pk) in read
