@@ -36,6 +36,10 @@ class ReviewCycleStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# the stages of a review cycle under way (launched, not yet closed)
+OPEN_REVIEW_STAGES = (ReviewCycleStatus.ASSESSMENT, ReviewCycleStatus.CALIBRATION, ReviewCycleStatus.RELEASED)
+
+
 class ReviewStatus(models.TextChoices):
     SELF = "self", _("Awaiting self-assessment")
     MANAGER = "manager", _("Awaiting manager assessment")

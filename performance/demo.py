@@ -42,7 +42,7 @@ from django.utils import timezone
 from employees.choices import EmployeeStatus
 from employees.models import Department, Employee
 
-from . import services
+from . import engine, services
 from .choices import CycleKind, ObjectiveLevel, OkrStatus, ReviewStatus
 from .models import CheckInTask, Objective, OkrCycle, RatingLevel, Review, ReviewCycle, ReviewEvent
 
@@ -90,12 +90,6 @@ class Kr:
 
 def _aware(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-def _quarter(year: int, q: int) -> tuple[date, date]:
-    start = date(year, 3 * q - 2, 1)
-    end = date(year + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1)
-    return start, end
 
 
 def _add_month(month: date, n: int = 1) -> date:
@@ -364,7 +358,7 @@ def seed_okrs(people: dict, *, today: date, hr, manager_user, rng) -> dict:
     made["year"] = annual.pk
 
     # the previous quarter: the whole cascade, three months of progress, then closed
-    start, end = _quarter(prev_year, prev_q)
+    start, end = engine.quarter_dates(prev_year, prev_q)
     closed = _cycle(
         name=f"{prev_year} 年第{CN_QUARTER[prev_q]}季度 OKR", kind=CycleKind.QUARTER, year=prev_year,
         quarter=prev_q, start=start, end=end, hr=hr,
@@ -377,7 +371,7 @@ def seed_okrs(people: dict, *, today: date, hr, manager_user, rng) -> dict:
     made["closed_quarter"] = closed.pk
 
     # the current quarter: open, progress for the months so far (the current one in part)
-    start, end = _quarter(year, q)
+    start, end = engine.quarter_dates(year, q)
     current = _cycle(
         name=f"{year} 年第{CN_QUARTER[q]}季度 OKR", kind=CycleKind.QUARTER, year=year, quarter=q,
         start=start, end=end, hr=hr,

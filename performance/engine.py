@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
@@ -20,6 +21,15 @@ CENT = Decimal("0.01")
 
 def round_pct(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def quarter_dates(year: int, quarter: int | None) -> tuple[date, date]:
+    """The first and last day of the quarter (1–4), or of the year when `quarter` is empty."""
+    if not quarter:
+        return date(year, 1, 1), date(year, 12, 31)
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - timedelta(days=1)
+    return start, end
 
 
 def kr_completion(start: Decimal, target: Decimal, current: Decimal) -> Decimal:

@@ -5,34 +5,27 @@ refusals the views put back on these forms."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
-from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from employees.choices import EmployeeStatus
 from employees.models import Department, Employee
-from hrsuite.core.forms import MonthField, StyledForm, StyledModelForm
+from hrsuite.core.forms import DateInput, MonthField, ServiceValidatedModelForm, StyledForm, tree_label
 from hrsuite.roles import is_hr
 from hrsuite.scoping import scope_for
 
+from . import engine
 from .choices import CycleKind, ObjectiveLevel
 from .models import CheckInTask, KeyResult, Objective, OkrCycle
 
 WORKING = [EmployeeStatus.PROBATION, EmployeeStatus.ACTIVE, EmployeeStatus.LEAVING]
 LEVEL_ORDER: list[str] = [ObjectiveLevel.COMPANY, ObjectiveLevel.DEPARTMENT, ObjectiveLevel.INDIVIDUAL]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class EmployeeChoiceField(forms.ModelChoiceField):
@@ -43,30 +36,13 @@ class EmployeeChoiceField(forms.ModelChoiceField):
 
 class DepartmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Department) -> str:
-        return f"{'　' * obj.depth}{obj.name}"
+        return tree_label(obj)
 
 
 class ObjectiveChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Objective) -> str:
         where = obj.department.name if obj.department_id else obj.get_level_display()
         return f"{obj.title}（{where}）"
-
-
-class ServiceCheckedModelForm(StyledModelForm):
-    """A model form that copies the input onto the instance and checks each field, but leaves
-    the model's constraints (levels, dates, uniqueness) to the service, which refuses with a
-    message that names the fix."""
-
-    def _post_clean(self):
-        opts = self._meta
-        try:
-            self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
-        except ValidationError as exc:
-            self._update_errors(exc)
-        try:
-            self.instance.clean_fields(exclude=self._get_validation_exclusions())
-        except ValidationError as exc:
-            self._update_errors(exc)
 
 
 # --- people and departments within reach --------------------------------------------------------
@@ -126,15 +102,7 @@ def higher_levels(level: str) -> list[str]:
 # --- cycles ---------------------------------------------------------------------------------------
 
 
-def quarter_dates(year: int, quarter: int | None) -> tuple[date, date]:
-    if not quarter:
-        return date(year, 1, 1), date(year, 12, 31)
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - timedelta(days=1)
-    return start, end
-
-
-class OkrCycleForm(ServiceCheckedModelForm):
+class OkrCycleForm(ServiceValidatedModelForm):
     """A year or a quarter. The name and the dates default from the year and quarter."""
 
     year = forms.IntegerField(label=_("Year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
@@ -172,7 +140,7 @@ class OkrCycleForm(ServiceCheckedModelForm):
         if year and kind:
             # a quarterly cycle without its quarter gets the year's dates: the service then
             # names the missing quarter
-            start, end = quarter_dates(year, quarter if kind == CycleKind.QUARTER else None)
+            start, end = engine.quarter_dates(year, quarter if kind == CycleKind.QUARTER else None)
             data["starts_on"] = data.get("starts_on") or start
             data["ends_on"] = data.get("ends_on") or end
             if not data.get("name"):
@@ -187,7 +155,7 @@ class CycleMoveForm(StyledForm):
 # --- objectives -------------------------------------------------------------------------------------
 
 
-class ObjectiveForm(ServiceCheckedModelForm):
+class ObjectiveForm(ServiceValidatedModelForm):
     """An objective of `cycle`. The level choices, departments and owners are those within the
     user's reach; the parent is a same-cycle objective of a higher level."""
 
@@ -321,7 +289,7 @@ class ProgressForm(StyledForm):
         self.fields["value"].widget.attrs["step"] = "any"
 
 
-class CheckInTaskForm(ServiceCheckedModelForm):
+class CheckInTaskForm(ServiceValidatedModelForm):
     owner = EmployeeChoiceField(
         label=_("Owner"),
         queryset=Employee.objects.none(),

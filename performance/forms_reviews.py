@@ -9,26 +9,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Department
-from hrsuite.core.forms import MonthField, StyledForm, StyledModelForm
+from hrsuite.core.forms import DateInput, MonthField, ServiceValidatedModelForm, StyledForm, tree_label
 
 from .models import OkrCycle, RatingLevel, ReviewCycle
 
 COEFFICIENT_INPUT_CODE = "绩效系数"
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ServiceValidated:
-    """Model forms whose uniqueness and constraints are checked by the service, which names the
-    field and the fix; the model's own constraint messages would be a second, vaguer one."""
-
-    def _post_clean(self):
-        try:
-            self.instance = forms.models.construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-            self.instance.full_clean(
-                exclude=self._get_validation_exclusions(), validate_unique=False, validate_constraints=False
-            )
-        except forms.ValidationError as e:
-            self._update_errors(e)
 
 
 def rating_choices(scale: list[RatingLevel], blank: str | None = None) -> list[tuple[str, str]]:
@@ -45,7 +30,7 @@ class RatingField(forms.CharField):
         super().__init__(widget=forms.Select, **kwargs)
 
 
-class RatingLevelForm(ServiceValidated, StyledModelForm):
+class RatingLevelForm(ServiceValidatedModelForm):
     class Meta:
         model = RatingLevel
         fields = ["code", "label", "rank", "coefficient", "raise_up_to", "guideline_share", "is_active"]
@@ -59,10 +44,10 @@ class RatingLevelForm(ServiceValidated, StyledModelForm):
 
 class _TreeChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Department) -> str:
-        return "\u3000" * obj.depth + obj.name
+        return tree_label(obj)
 
 
-class ReviewCycleForm(ServiceValidated, StyledModelForm):
+class ReviewCycleForm(ServiceValidatedModelForm):
     departments = _TreeChoices(
         label=_("Departments"),
         queryset=Department.objects.none(),
@@ -88,7 +73,12 @@ class ReviewCycleForm(ServiceValidated, StyledModelForm):
             "pay_period",
             "coefficient_input",
         ]
-        widgets = {"period_start": DATE, "period_end": DATE, "self_due": DATE, "manager_due": DATE}
+        widgets = {
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            "self_due": DateInput(),
+            "manager_due": DateInput(),
+        }
 
     def __init__(self, *args, **kwargs):
         from payroll.models import InputDefinition

@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 
 from employees.choices import EmployeeStatus
 from employees.models import Department, Employee
-from hrsuite.scoping import scope_for
+from employees.selectors import employees_visible_to
 
 from . import engine, selectors
 from .models import KeyResult, Objective, OkrCycle, ProgressUpdate
 
 WORKING = [EmployeeStatus.PROBATION, EmployeeStatus.ACTIVE, EmployeeStatus.LEAVING]
+NO_OBJECTIVES = selectors.Completion(objectives=0, mean=None)
 
 
 @dataclass(frozen=True)
@@ -117,16 +118,17 @@ class OkrReport:
 
 
 def report_month(cycle: OkrCycle, today: date | None = None) -> date:
+    """This month, or the cycle's nearest month when today lies outside it (also the month a
+    progress form offers)."""
     today = today or timezone.localdate()
     return min(max(today, cycle.starts_on), cycle.ends_on).replace(day=1)
 
 
 def people_in_reach(user, cycle: OkrCycle, department: Department | None = None):
-    scope = scope_for(user)
-    if scope.is_empty:
-        return Employee.objects.none()
+    """The people of the report, read through employees.selectors (scoped, encrypted columns
+    deferred)."""
     owners = Objective.objects.filter(cycle=cycle, owner__isnull=False).values("owner_id")
-    qs = Employee.objects.filter(scope.employees_q()).filter(Q(status__in=WORKING) | Q(pk__in=owners))
+    qs = employees_visible_to(user).filter(Q(status__in=WORKING) | Q(pk__in=owners))
     if department is not None:
         qs = qs.filter(department__path__startswith=department.path)
     return qs.select_related("department").order_by("department__path", "name", "employee_no")
@@ -137,11 +139,7 @@ def build(cycle: OkrCycle, user, *, department: Department | None = None, today:
     people = list(people_in_reach(user, cycle, department))
     ids = [e.pk for e in people]
 
-    objectives = Objective.objects.filter(cycle=cycle, owner_id__in=ids).prefetch_related("key_results")  # two queries
-    completions: dict[int, list[Decimal]] = defaultdict(list)
-    for objective in objectives:
-        if objective.owner_id is not None:
-            completions[objective.owner_id].append(selectors.objective_completion(objective))
+    completions = selectors.okr_completion_by(Objective.objects.filter(cycle=cycle, owner_id__in=ids))
 
     updates = (
         ProgressUpdate.objects.filter(
@@ -155,12 +153,13 @@ def build(cycle: OkrCycle, user, *, department: Department | None = None, today:
     rows = []
     for e in people:
         u = per_owner.get(e.pk, {})
+        own = completions.get(e.pk, NO_OBJECTIVES)
         rows.append(
             PersonRow(
                 employee=e,
                 department=e.department.name if e.department_id else "",
-                objectives=len(completions.get(e.pk, [])),
-                completion=engine.mean_completion(completions.get(e.pk, [])),
+                objectives=own.objectives,
+                completion=own.mean,
                 updates=u.get("n", 0),
                 last_update=u.get("last"),
                 updated_this_month=bool(u.get("this_month")),

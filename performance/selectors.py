@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from employees.models import Department, Employee
 from hrsuite.roles import is_hr
 from hrsuite.scoping import scope_for
 
@@ -24,6 +25,8 @@ from .choices import ObjectiveLevel, ReviewCycleStatus, ReviewStatus
 from .models import KeyResult, Objective, OkrCycle, RatingLevel, Review, ReviewCycle
 
 RESULT_STATUSES = (ReviewCycleStatus.RELEASED, ReviewCycleStatus.CLOSED)
+# the encrypted columns of the people a review names: never shown here, so never decrypted
+EMPLOYEE_SECRETS = tuple(f"{rel}__{f}" for rel in ("employee", "reviewer") for f in Employee.SECRET_FIELDS)
 
 
 def objectives_visible_to(user, cycle: OkrCycle | None = None) -> QuerySet[Objective]:
@@ -44,7 +47,7 @@ def reviews_visible_to(user) -> QuerySet[Review]:
     qs = Review.objects.select_related(
         "cycle", "employee__department", "employee__position", "reviewer", "department", "final_rating",
         "manager_rating", "self_rating",
-    )  # fmt: skip
+    ).defer(*EMPLOYEE_SECRETS)  # fmt: skip
     if is_hr(user):
         return qs
     scope = scope_for(user)
@@ -78,6 +81,11 @@ def rating_visible(user, review: Review) -> bool:
     return scope_for(user).employee_id != review.employee_id
 
 
+def department_heads() -> dict[int, int]:
+    """{department id: its head's employee id} of the departments that have a head (one query)."""
+    return dict(Department.objects.filter(head__isnull=False).values_list("pk", "head_id"))
+
+
 def rating_scale() -> list[RatingLevel]:
     return list(RatingLevel.objects.filter(is_active=True).order_by("rank"))
 
@@ -94,32 +102,81 @@ def kr_completion(kr: KeyResult) -> Decimal:
     return engine.kr_completion(kr.start_value, kr.target_value, kr.current_value)
 
 
-def okr_completion_for(employee, cycle: OkrCycle) -> Decimal | None:
-    """The mean completion of the employee's own objectives in the cycle (None: they had none)."""
-    objectives = Objective.objects.filter(cycle=cycle, owner=employee).prefetch_related("key_results")
-    return engine.mean_completion(objective_completion(o) for o in objectives)
+@dataclass(frozen=True)
+class Completion:
+    objectives: int
+    mean: Decimal | None  # the plain mean of the objectives' completions
 
 
-def okr_completion_by_owner(cycle: OkrCycle, owner_ids=None) -> dict[int, Decimal]:
-    """{employee id: mean completion of their objectives in the cycle} in two queries."""
-    qs = Objective.objects.filter(cycle=cycle, owner__isnull=False).prefetch_related("key_results")
-    if owner_ids is not None:
-        qs = qs.filter(owner_id__in=list(owner_ids))
-    per_owner: dict[int, list[Decimal]] = {}
-    for objective in qs:
-        per_owner.setdefault(objective.owner_id, []).append(objective_completion(objective))
-    return {owner: engine.mean_completion(values) for owner, values in per_owner.items()}
-
-
-def rating_distribution(cycle: ReviewCycle, reviews: QuerySet[Review] | None = None) -> list[engine.DistributionRow]:
-    """The distribution of final ratings (or managers' ratings before calibration) of `reviews`
-    (default: the whole cycle) against the guideline shares."""
-    scale = rating_scale()
-    qs = reviews if reviews is not None else cycle.reviews.all()
-    counts = Counter(
-        code for code in qs.filter(final_rating__isnull=False).values_list("final_rating__code", flat=True)
+def okr_completion_by(objectives: QuerySet[Objective], key: str = "owner_id") -> dict:
+    """{value of `key` ("owner_id", "cycle_id"): Completion} of `objectives`, in two queries
+    (the objectives' keys, and their key results' figures) whatever the rows. Every completion
+    per owner or per cycle is computed here."""
+    objectives = objectives.prefetch_related(None).order_by()
+    group_of = dict(objectives.values_list("pk", key))
+    parts: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    rows = KeyResult.objects.filter(objective__in=objectives.values("pk")).values_list(
+        "objective_id", "weight", "start_value", "target_value", "current_value"
     )
-    return engine.distribution(counts, [r.code for r in scale], {r.code: r.guideline_share for r in scale})
+    for objective_id, weight, start, target, current in rows:
+        parts[objective_id].append((weight, engine.kr_completion(start, target, current)))
+    per_group: dict = defaultdict(list)
+    for objective_id, group in group_of.items():
+        per_group[group].append(engine.objective_completion(parts.get(objective_id, [])))
+    return {group: Completion(len(values), engine.mean_completion(values)) for group, values in per_group.items()}
+
+
+def review_okr_summary(user, review: Review) -> tuple[list[Objective], Decimal | None]:
+    """The objectives the reviewed employee owns in the review's OKR cycle (as the user sees
+    them, each with `completion`) and their OKR completion: frozen at the release, else live.
+    The user sees the review, so they see every objective the employee owns."""
+    okr_cycle = review.cycle.okr_cycle
+    if okr_cycle is None:
+        return [], review.okr_completion
+    objectives = list(objectives_visible_to(user, cycle=okr_cycle).filter(owner_id=review.employee_id))
+    values = [objective_completion(objective) for objective in objectives]
+    for objective, value in zip(objectives, values, strict=True):
+        objective.completion = value  # type: ignore[attr-defined]
+    completion = review.okr_completion
+    if completion is None:
+        completion = engine.mean_completion(values)
+    return objectives, completion
+
+
+@dataclass(frozen=True)
+class RatingDistributions:
+    company: list[engine.DistributionRow]
+    by_department: dict[int | None, list[engine.DistributionRow]]
+    empty: list[engine.DistributionRow] = field(default_factory=list)  # the rows of a group with no rating
+
+    def of(self, department_id: int | None) -> list[engine.DistributionRow]:
+        """A department's rows (every count zero when none of its reviews is rated yet)."""
+        return self.by_department.get(department_id) or self.empty
+
+
+def rating_distributions(reviews: QuerySet[Review]) -> RatingDistributions:
+    """The distribution of the final ratings (the managers' ratings before calibration) of
+    `reviews` for the whole set and per department, against the guideline shares: two queries
+    (the scale, and one count grouped by department and rating) whatever the departments."""
+    scale = rating_scale()
+    codes = [r.code for r in scale]
+    guidelines = {r.code: r.guideline_share for r in scale}
+    per_department: dict[int | None, Counter[str]] = defaultdict(Counter)
+    company: Counter[str] = Counter()
+    rows = (
+        reviews.filter(final_rating__isnull=False)
+        .order_by()
+        .values("department_id", "final_rating__code")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        per_department[row["department_id"]][row["final_rating__code"]] += row["n"]
+        company[row["final_rating__code"]] += row["n"]
+    return RatingDistributions(
+        company=engine.distribution(company, codes, guidelines),
+        by_department={d: engine.distribution(c, codes, guidelines) for d, c in per_department.items()},
+        empty=engine.distribution({}, codes, guidelines),
+    )
 
 
 @dataclass(frozen=True)
@@ -155,8 +212,9 @@ def latest_rating(employee) -> Review | None:
     )
 
 
-def pending_counts(cycle: ReviewCycle) -> dict[str, int]:
-    return dict(Counter(cycle.reviews.values_list("status", flat=True)))
+def departments_of(reviews: QuerySet[Review]) -> QuerySet[Department]:
+    """The departments of `reviews` (as recorded on each review), in tree order."""
+    return Department.objects.filter(pk__in=reviews.values("department_id")).order_by("path")
 
 
 def waiting_for(user) -> QuerySet[Review]:

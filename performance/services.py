@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from employees.choices import EmployeeStatus
-from employees.models import Department, Employee
-from hrsuite.notifications.services import notify
+from employees.models import Employee
+from hrsuite.notifications.services import NotificationSpec, notify_many
 from hrsuite.roles import is_hr
 from hrsuite.scoping import scope_for
 
@@ -49,7 +49,7 @@ from .models import (
     ReviewCycle,
     ReviewEvent,
 )
-from .selectors import can_assess, okr_completion_by_owner
+from .selectors import can_assess, department_heads, okr_completion_by
 from .workflows import okr_can_move, review_cycle_can_move
 
 
@@ -57,9 +57,17 @@ class PerformanceRefused(ValidationError):
     pass
 
 
+def _refuse(refusal: PerformanceRefused | None) -> None:
+    if refusal is not None:
+        raise refusal
+
+
+def _hr_refusal(actor) -> PerformanceRefused | None:
+    return None if is_hr(actor) else PerformanceRefused(_("Only HR can do this."), code="permission")
+
+
 def _require_hr(actor) -> None:
-    if not is_hr(actor):
-        raise PerformanceRefused(_("Only HR can do this."), code="permission")
+    _refuse(_hr_refusal(actor))
 
 
 def _refuse_closed_okr(cycle: OkrCycle) -> None:
@@ -70,12 +78,17 @@ def _refuse_closed_okr(cycle: OkrCycle) -> None:
         )
 
 
-def _refuse_closed_review(cycle: ReviewCycle) -> None:
+def _closed_review_refusal(cycle: ReviewCycle) -> PerformanceRefused | None:
     if cycle.status == ReviewCycleStatus.CLOSED:
-        raise PerformanceRefused(
+        return PerformanceRefused(
             _("The review cycle “%(name)s” is closed; it can no longer be changed.") % {"name": cycle.name},
             code="closed",
         )
+    return None
+
+
+def _refuse_closed_review(cycle: ReviewCycle) -> None:
+    _refuse(_closed_review_refusal(cycle))
 
 
 def _label(choices, value: str) -> str:
@@ -265,6 +278,11 @@ def can_update_progress(actor, kr: KeyResult) -> bool:
     return can_edit_objective(actor, kr.objective)
 
 
+def can_check_in(actor, task: CheckInTask) -> bool:
+    """The task's owner, or whoever may edit its objective."""
+    return scope_for(actor).employee_id == task.owner_id or can_edit_objective(actor, task.objective)
+
+
 @transaction.atomic
 def progress_update(*, key_result: KeyResult, month: date, value: Decimal, comment: str = "", actor) -> ProgressUpdate:
     kr = (
@@ -318,8 +336,7 @@ def check_in_record(*, task: CheckInTask, day: date, done_count: int, note: str 
     _refuse_closed_okr(cycle)
     if cycle.status != OkrStatus.OPEN:
         raise PerformanceRefused(_("Progress is updated once the cycle is in progress."), code="not_open")
-    scope = scope_for(actor)
-    if scope.employee_id != task.owner_id and not can_edit_objective(actor, task.objective):
+    if not can_check_in(actor, task):
         raise PerformanceRefused(_("You cannot update this key result."), code="permission")
     if done_count < 0:
         raise PerformanceRefused({"done_count": _("The count cannot be negative.")})
@@ -405,8 +422,10 @@ def _move(locked: ReviewCycle, to: str) -> None:
 
 def cycle_employees(cycle: ReviewCycle):
     """Active employees of the cycle's departments (with their sub-departments), or everyone."""
-    qs = Employee.objects.filter(status__in=[EmployeeStatus.ACTIVE, EmployeeStatus.PROBATION]).select_related(
-        "department", "manager", "user"
+    qs = (
+        Employee.objects.filter(status__in=[EmployeeStatus.ACTIVE, EmployeeStatus.PROBATION])
+        .select_related("department")
+        .defer(*Employee.SECRET_FIELDS)
     )
     paths = list(cycle.departments.values_list("path", flat=True))
     if paths:
@@ -417,17 +436,31 @@ def cycle_employees(cycle: ReviewCycle):
     return qs
 
 
-def reviewer_for(employee: Employee) -> Employee | None:
-    """The direct manager, else the nearest department head above (never the employee)."""
+def reviewer_id_for(employee: Employee, heads: dict[int, int]) -> int | None:
+    """The direct manager, else the head of the employee's department or of the nearest one
+    above that has a head (never the employee). `heads` is selectors.department_heads(), loaded
+    once for a whole launch; the employee's department is loaded with them."""
     if employee.manager_id and employee.manager_id != employee.pk:
-        return employee.manager
-    from offboarding.services_cases import department_head_of
+        return employee.manager_id
+    department = employee.department if employee.department_id else None
+    if department is None:
+        return None
+    path = department.path or f"/{department.pk}/"
+    for pk in reversed([int(p) for p in path.strip("/").split("/") if p]):
+        head_id = heads.get(pk)
+        if head_id and head_id != employee.pk:
+            return head_id
+    return None
 
-    return department_head_of(employee)
 
-
-def _notify_on_commit(**kwargs) -> None:
-    transaction.on_commit(lambda: notify(**kwargs))
+def _notify_on_commit(user_ids, *, key: str, message: str, params: dict, url: str) -> None:
+    """One notification per login once the transaction commits (inactive logins are skipped by
+    notify_many)."""
+    specs = [
+        NotificationSpec(recipient_id=pk, key=key, message=message, params=params, url=url) for pk in user_ids if pk
+    ]
+    if specs:
+        transaction.on_commit(lambda: notify_many(specs))
 
 
 @transaction.atomic
@@ -435,29 +468,29 @@ def review_cycle_launch(*, cycle: ReviewCycle, actor) -> int:
     """Open the assessment: one review per employee of the cycle; notify them. Returns the count."""
     _require_hr(actor)
     locked = _lock_review_cycle(cycle)
-    if locked.status != ReviewCycleStatus.DRAFT:  # calibration -> assessment is a re-rating, not a second launch
+    if locked.status != ReviewCycleStatus.DRAFT:
         _refuse_closed_review(locked)
         raise PerformanceRefused(_("This review cycle has already been launched."), code="launched")
     _move(locked, ReviewCycleStatus.ASSESSMENT)
     employees = list(cycle_employees(locked))
     if not employees:
         raise PerformanceRefused(_("Nobody works in the chosen departments."), code="empty")
+    heads = department_heads()
     Review.objects.bulk_create(
         [
             Review(
                 cycle=locked,
                 employee=e,
                 department_id=e.department_id,
-                reviewer=reviewer_for(e),
+                reviewer_id=reviewer_id_for(e, heads),
             )
             for e in employees
         ],
         ignore_conflicts=True,
     )
     record(cycle=locked, action="launched", actor=actor, detail=str(len(employees)))
-    recipients = [e.user for e in employees if e.user_id and e.user.is_active]
     _notify_on_commit(
-        recipients=recipients,
+        [e.user_id for e in employees],
         key=f"review-launch-{locked.pk}",
         message=gettext_noop(
             "Your performance review “%(name)s” is open: please write your self-assessment by %(due)s."
@@ -475,24 +508,93 @@ def _lock_review(review: Review) -> Review:
     )
 
 
-def _refuse_unless_assessing(cycle: ReviewCycle) -> None:
-    _refuse_closed_review(cycle)
+def _assessing_refusal(cycle: ReviewCycle) -> PerformanceRefused | None:
+    if (refusal := _closed_review_refusal(cycle)) is not None:
+        return refusal
     if cycle.status != ReviewCycleStatus.ASSESSMENT:
-        raise PerformanceRefused(
+        return PerformanceRefused(
             _("Assessments are written while the cycle is in “%(stage)s”; it is now “%(now)s”.")
             % {"stage": _label(ReviewCycleStatus, ReviewCycleStatus.ASSESSMENT), "now": cycle.get_status_display()},
             code="stage",
         )
+    return None
+
+
+# Who may act on a review now. Each `*_refusal` returns the first refusal (None: allowed); the
+# services raise it, and the pages ask `can_*` to decide which forms and buttons to show, so the
+# rule is written once.
+
+
+def self_assess_refusal(actor, review: Review) -> PerformanceRefused | None:
+    if scope_for(actor).employee_id != review.employee_id:
+        return PerformanceRefused(_("Only the employee writes their self-assessment."), code="permission")
+    if (refusal := _assessing_refusal(review.cycle)) is not None:
+        return refusal
+    if review.status != ReviewStatus.SELF:
+        return PerformanceRefused(_("The self-assessment has already been submitted."), code="submitted")
+    return None
+
+
+def can_self_assess(actor, review: Review) -> bool:
+    return self_assess_refusal(actor, review) is None
+
+
+def rate_refusal(actor, review: Review) -> PerformanceRefused | None:
+    """An assessor of the employee, while the cycle is assessing, once the self-assessment is in
+    or its due date has passed (code "self_pending" while it is awaited)."""
+    if not can_assess(actor, review):
+        return PerformanceRefused(_("You can only assess the people in your team."), code="permission")
+    if (refusal := _assessing_refusal(review.cycle)) is not None:
+        return refusal
+    if review.status == ReviewStatus.SELF and timezone.localdate() <= review.cycle.self_due:
+        return PerformanceRefused(
+            _("Wait for the self-assessment (due %(due)s) before rating.") % {"due": review.cycle.self_due},
+            code="self_pending",
+        )
+    return None
+
+
+def can_rate(actor, review: Review) -> bool:
+    return rate_refusal(actor, review) is None
+
+
+def calibrate_refusal(actor, review: Review) -> PerformanceRefused | None:
+    """HR, during the calibration stage, on a rated review that is not their own."""
+    for refusal in (_hr_refusal(actor), _closed_review_refusal(review.cycle)):
+        if refusal is not None:
+            return refusal
+    if review.cycle.status != ReviewCycleStatus.CALIBRATION:
+        return PerformanceRefused(_("Ratings are calibrated during the calibration stage."), code="stage")
+    if scope_for(actor).employee_id == review.employee_id:
+        return PerformanceRefused(_("You cannot calibrate your own rating."), code="self")
+    if review.status != ReviewStatus.RATED:
+        return PerformanceRefused(_("Only a rated review can be calibrated."), code="unrated")
+    return None
+
+
+def can_calibrate(actor, review: Review) -> bool:
+    return calibrate_refusal(actor, review) is None
+
+
+def acknowledge_refusal(actor, review: Review) -> PerformanceRefused | None:
+    """The employee, once their result is released (and before the cycle is closed)."""
+    if scope_for(actor).employee_id != review.employee_id:
+        return PerformanceRefused(_("Only the employee acknowledges their result."), code="permission")
+    if (refusal := _closed_review_refusal(review.cycle)) is not None:
+        return refusal
+    if review.status != ReviewStatus.RELEASED:
+        return PerformanceRefused(_("There is no released result to acknowledge."), code="stage")
+    return None
+
+
+def can_acknowledge(actor, review: Review) -> bool:
+    return acknowledge_refusal(actor, review) is None
 
 
 @transaction.atomic
 def review_self_assess(*, review: Review, text: str, actor, self_rating: str = "", submit: bool = True) -> Review:
     locked = _lock_review(review)
-    if scope_for(actor).employee_id != locked.employee_id:
-        raise PerformanceRefused(_("Only the employee writes their self-assessment."), code="permission")
-    _refuse_unless_assessing(locked.cycle)
-    if locked.status != ReviewStatus.SELF:
-        raise PerformanceRefused(_("The self-assessment has already been submitted."), code="submitted")
+    _refuse(self_assess_refusal(actor, locked))
     text = (text or "").strip()
     if submit and not text:
         raise PerformanceRefused({"self_assessment": _("Write your self-assessment before submitting.")})
@@ -504,10 +606,10 @@ def review_self_assess(*, review: Review, text: str, actor, self_rating: str = "
     locked.save()
     if submit:
         record(cycle=locked.cycle, review=locked, action="self_submitted", actor=actor)
-        reviewer_user = getattr(locked.reviewer, "user", None) if locked.reviewer_id else None
-        if reviewer_user is not None:
+        reviewer = locked.reviewer if locked.reviewer_id else None
+        if reviewer is not None:
             _notify_on_commit(
-                recipients=[reviewer_user],
+                [reviewer.user_id],
                 key=f"review-self-{locked.pk}",
                 message=gettext_noop("%(name)s submitted their self-assessment; please rate them."),
                 params={"name": locked.employee.name},
@@ -519,14 +621,7 @@ def review_self_assess(*, review: Review, text: str, actor, self_rating: str = "
 @transaction.atomic
 def review_rate(*, review: Review, rating: str, comment: str, actor) -> Review:
     locked = _lock_review(review)
-    if not can_assess(actor, locked):
-        raise PerformanceRefused(_("You can only assess the people in your team."), code="permission")
-    _refuse_unless_assessing(locked.cycle)
-    if locked.status == ReviewStatus.SELF and timezone.localdate() <= locked.cycle.self_due:
-        raise PerformanceRefused(
-            _("Wait for the self-assessment (due %(due)s) before rating.") % {"due": locked.cycle.self_due},
-            code="self_pending",
-        )
+    _refuse(rate_refusal(actor, locked))
     level = rating_by_code(rating)
     comment = (comment or "").strip()
     if not comment:
@@ -555,13 +650,7 @@ def review_cycle_start_calibration(*, cycle: ReviewCycle, actor) -> ReviewCycle:
 def review_calibrate(*, review: Review, rating: str, reason: str, actor) -> Review:
     _require_hr(actor)
     locked = _lock_review(review)
-    _refuse_closed_review(locked.cycle)
-    if locked.cycle.status != ReviewCycleStatus.CALIBRATION:
-        raise PerformanceRefused(_("Ratings are calibrated during the calibration stage."), code="stage")
-    if scope_for(actor).employee_id == locked.employee_id:
-        raise PerformanceRefused(_("You cannot calibrate your own rating."), code="self")
-    if locked.status != ReviewStatus.RATED:
-        raise PerformanceRefused(_("Only a rated review can be calibrated."), code="unrated")
+    _refuse(calibrate_refusal(actor, locked))
     level = rating_by_code(rating)
     reason = (reason or "").strip()
     if not reason:
@@ -597,12 +686,13 @@ def review_cycle_release(*, cycle: ReviewCycle, actor) -> int:
             code="unrated",
         )
     _move(locked, ReviewCycleStatus.RELEASED)
-    completion = (
-        okr_completion_by_owner(locked.okr_cycle, [r.employee_id for r in reviews]) if locked.okr_cycle_id else {}
-    )
+    completion = {}
+    if locked.okr_cycle_id:
+        owned = Objective.objects.filter(cycle_id=locked.okr_cycle_id, owner_id__in=[r.employee_id for r in reviews])
+        completion = okr_completion_by(owned)
     for review in reviews:
         review.coefficient = review.final_rating.coefficient
-        review.okr_completion = completion.get(review.employee_id)
+        review.okr_completion = completion[review.employee_id].mean if review.employee_id in completion else None
         review.status = ReviewStatus.RELEASED
         period_input_set(
             employee=review.employee,
@@ -614,9 +704,8 @@ def review_cycle_release(*, cycle: ReviewCycle, actor) -> int:
         )
     Review.objects.bulk_update(reviews, ["coefficient", "okr_completion", "status"])
     record(cycle=locked, action="released", actor=actor, detail=str(len(reviews)))
-    users = [r.employee.user_id for r in reviews if r.employee.user_id]
     _notify_on_commit(
-        recipients=_active_users(users),
+        [r.employee.user_id for r in reviews],
         key=f"review-released-{locked.pk}",
         message=gettext_noop(
             "The result of your performance review “%(name)s” is out; please read and acknowledge it."
@@ -628,20 +717,10 @@ def review_cycle_release(*, cycle: ReviewCycle, actor) -> int:
     return len(reviews)
 
 
-def _active_users(user_ids):
-    from django.contrib.auth import get_user_model
-
-    return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
-
-
 @transaction.atomic
 def review_acknowledge(*, review: Review, actor, comment: str = "") -> Review:
     locked = _lock_review(review)
-    if scope_for(actor).employee_id != locked.employee_id:
-        raise PerformanceRefused(_("Only the employee acknowledges their result."), code="permission")
-    _refuse_closed_review(locked.cycle)
-    if locked.status != ReviewStatus.RELEASED:
-        raise PerformanceRefused(_("There is no released result to acknowledge."), code="stage")
+    _refuse(acknowledge_refusal(actor, locked))
     locked.status = ReviewStatus.ACKNOWLEDGED
     locked.acknowledged_at = timezone.now()
     locked.employee_comment = (comment or "").strip()[:1000]
@@ -658,7 +737,3 @@ def review_cycle_close(*, cycle: ReviewCycle, actor) -> ReviewCycle:
     record(cycle=locked, action="closed", actor=actor)
     cycle.status = locked.status
     return locked
-
-
-def departments_with_reviews(cycle: ReviewCycle):
-    return Department.objects.filter(pk__in=cycle.reviews.values("department_id")).order_by("path")

@@ -10,18 +10,16 @@ A widget with nothing to say returns None and is not shown."""
 
 from __future__ import annotations
 
-OPEN_STAGES = ("assessment", "calibration", "released")
-
 
 def review_progress(request):
     from django.db.models import Count, Q
 
-    from .choices import ReviewCycleStatus, ReviewStatus
+    from .choices import OPEN_REVIEW_STAGES, ReviewCycleStatus, ReviewStatus
     from .models import ReviewCycle
     from .selectors import reviews_visible_to
 
     # an HR widget: review cycles are HR's; the counts still go through the review scope
-    cycles = list(ReviewCycle.objects.filter(status__in=OPEN_STAGES).order_by("self_due", "pk")[:3])
+    cycles = list(ReviewCycle.objects.filter(status__in=OPEN_REVIEW_STAGES).order_by("self_due", "pk")[:3])
     if not cycles:
         return None
     counts = {
@@ -82,29 +80,34 @@ def team_reviews(request):
 
 
 def my_review(request):
-    from django.db.models import Q
-
     from hrsuite.scoping import scope_for
 
-    from .choices import ReviewCycleStatus, ReviewStatus
+    from .choices import OPEN_REVIEW_STAGES, ReviewStatus
     from .selectors import reviews_visible_to
+    from .services import can_acknowledge, can_self_assess
 
-    me = scope_for(request.user).employee_id
+    user = request.user
+    me = scope_for(user).employee_id
     if not me:
         return None
-    mine = list(
-        reviews_visible_to(request.user)
-        .filter(employee_id=me)
+    candidates = (
+        reviews_visible_to(user)
         .filter(
-            Q(cycle__status=ReviewCycleStatus.ASSESSMENT, status=ReviewStatus.SELF)
-            | Q(cycle__status=ReviewCycleStatus.RELEASED, status=ReviewStatus.RELEASED)
+            employee_id=me, cycle__status__in=OPEN_REVIEW_STAGES, status__in=[ReviewStatus.SELF, ReviewStatus.RELEASED]
         )
         .order_by("cycle__self_due", "pk")
     )
+    mine = []
+    for review in candidates:
+        if can_self_assess(user, review):
+            review.action = "self"
+        elif can_acknowledge(user, review):
+            review.action = "acknowledge"
+        else:
+            continue
+        mine.append(review)
     if not mine:
         return None
-    for review in mine:
-        review.action = "self" if review.status == ReviewStatus.SELF else "acknowledge"
     return {"reviews": mine}
 
 

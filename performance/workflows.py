@@ -1,4 +1,5 @@
-"""The review cycle's transition table. `review_cycle_move` consults it under a row lock."""
+"""The transition tables of review cycles and OKR cycles; the services (`okr_cycle_move` and the
+review cycle stage services) consult them under a row lock."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ S = ReviewCycleStatus
 REVIEW_CYCLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.DRAFT: (S.ASSESSMENT,),
     S.ASSESSMENT: (S.CALIBRATION, S.RELEASED),  # straight to released when no calibration is required
-    S.CALIBRATION: (S.RELEASED, S.ASSESSMENT),  # back to assessment to let a manager re-rate
+    S.CALIBRATION: (S.RELEASED,),
     S.RELEASED: (S.CLOSED,),
     S.CLOSED: (),
 }
@@ -18,9 +19,6 @@ OKR_TRANSITIONS: dict[str, tuple[str, ...]] = {
     OkrStatus.OPEN: (OkrStatus.CLOSED,),
     OkrStatus.CLOSED: (),
 }
-
-# statuses in which managers may still rate
-RATING_OPEN = (S.ASSESSMENT,)
 
 
 def review_cycle_can_move(current: str, target: str) -> bool:

@@ -50,6 +50,37 @@ class StyledModelForm(StyledFormMixin, forms.ModelForm):
     pass
 
 
+class ServiceValidatedModelForm(StyledModelForm):
+    """A model form that copies the input onto the instance and checks each field, but leaves
+    uniqueness and the model's constraints to the service, which refuses with a message naming
+    the field and the fix (the model's own constraint message would be a second, vaguer one)."""
+
+    def _post_clean(self):
+        try:
+            self.instance = forms.models.construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),  # type: ignore[attr-defined]
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except forms.ValidationError as e:
+            self._update_errors(e)  # type: ignore[attr-defined]
+
+
+class DateInput(forms.DateInput):
+    """A date picker (<input type="date">) with the ISO value the browser expects."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
+
+
+def tree_label(department) -> str:
+    """A department's name indented by its depth (full-width spaces), for a select of the tree."""
+    return "\u3000" * department.depth + department.name
+
+
 class MonthField(forms.DateField):
     """A month picker (<input type="month">) giving the first day of the month."""
 

@@ -16,12 +16,9 @@ from django.views.decorators.cache import never_cache
 from employees.selectors import employee_for_user
 from hrsuite.permissions import require_perm
 
-from .. import selectors
-from ..choices import OkrStatus, ReviewCycleStatus, ReviewStatus
+from .. import selectors, services
+from ..choices import OPEN_REVIEW_STAGES, OkrStatus, ReviewStatus
 from ..models import CheckIn, CheckInTask
-from ..services import period_of
-
-OPEN_REVIEW_STAGES = (ReviewCycleStatus.ASSESSMENT, ReviewCycleStatus.CALIBRATION, ReviewCycleStatus.RELEASED)
 
 
 def my_objectives(user, employee) -> list:
@@ -48,7 +45,7 @@ def my_check_in_tasks(employee, today) -> list[CheckInTask]:
         .order_by("objective__cycle__starts_on", "pk")
     )
     for task in tasks:
-        task.period = period_of(task, today)
+        task.period = services.period_of(task, today)
         task.done = next((c.done_count for c in task.check_ins.all() if c.period == task.period), 0)
     return tasks
 
@@ -61,10 +58,9 @@ def my_review_tasks(user, employee) -> list:
         .order_by("cycle__self_due", "pk")
     )
     for review in reviews:
-        stage = review.cycle.status
-        if stage == ReviewCycleStatus.ASSESSMENT and review.status == ReviewStatus.SELF:
+        if services.can_self_assess(user, review):
             review.action = "self"
-        elif stage == ReviewCycleStatus.RELEASED and review.status == ReviewStatus.RELEASED:
+        elif services.can_acknowledge(user, review):
             review.action = "acknowledge"
         elif review.status == ReviewStatus.ACKNOWLEDGED:
             review.action = "done"

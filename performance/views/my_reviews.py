@@ -15,7 +15,6 @@ from hrsuite.core.refusals import add_service_errors, flash_refusal, perform
 from hrsuite.permissions import require_perm
 
 from .. import selectors, services
-from ..choices import ReviewCycleStatus, ReviewStatus
 from ..forms_reviews import AcknowledgeForm, SelfAssessmentForm
 
 SELF = "hrsuite.self_service"
@@ -57,7 +56,7 @@ def review(request, pk: int):
     user = request.user
     review = _own_review(request, pk)
     cycle = review.cycle
-    editable = cycle.status == ReviewCycleStatus.ASSESSMENT and review.status == ReviewStatus.SELF
+    editable = services.can_self_assess(user, review)
     form = None
     if editable or request.method == "POST":
         initial = {
@@ -70,15 +69,8 @@ def review(request, pk: int):
         if saved or not editable:
             return redirect("myperformance:review", pk=review.pk)
     visible = selectors.rating_visible(user, review)
-    okr_cycle = cycle.okr_cycle
-    objectives, completion = [], review.okr_completion
-    if okr_cycle is not None:
-        objectives = list(selectors.objectives_visible_to(user, cycle=okr_cycle).filter(owner=review.employee))
-        for objective in objectives:
-            objective.completion = selectors.objective_completion(objective)
-        if completion is None:
-            completion = selectors.okr_completion_for(review.employee, okr_cycle)
-    can_acknowledge = review.status == ReviewStatus.RELEASED and cycle.status == ReviewCycleStatus.RELEASED
+    objectives, completion = selectors.review_okr_summary(user, review)
+    can_acknowledge = services.can_acknowledge(user, review)
     return render(
         request,
         "performance/me_review.html",
@@ -88,7 +80,7 @@ def review(request, pk: int):
             "form": form if editable else None,
             "editable": editable,
             "rating_visible": visible,
-            "okr_cycle": okr_cycle,
+            "okr_cycle": cycle.okr_cycle,
             "objectives": objectives,
             "completion": completion,
             "can_acknowledge": can_acknowledge,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from employees.models import Department, Employee
+from hrsuite.core.forms import tree_label
 from hrsuite.core.refusals import add_service_errors, flash_refusal, perform
 from hrsuite.permissions import require_perm
 from hrsuite.roles import is_hr
@@ -26,28 +27,12 @@ from hrsuite.scoping import scope_for
 from .. import engine, selectors, services
 from ..choices import ObjectiveLevel, OkrStatus
 from ..forms_okr import CycleMoveForm, OkrCycleForm
-from ..models import KeyResult, OkrCycle
+from ..models import OkrCycle
 from .okr_tree import SHOW_MINE, SHOW_TEAM, TreeFilter, build_tree, completion_colour, reach_for
 
 VIEW = "hrsuite.view_okrs"
 MANAGE = "hrsuite.manage_performance"
 REPORT = "hrsuite.view_performance"
-
-
-def cycle_figures(user, cycles) -> dict[int, tuple[int, object]]:
-    """{cycle id: (objectives the user can see, their mean completion)} in two queries."""
-    visible = selectors.objectives_visible_to(user).filter(cycle__in=cycles).prefetch_related(None)
-    per_objective: dict[int, list] = defaultdict(list)
-    cycle_of: dict[int, int] = dict(visible.order_by().values_list("pk", "cycle_id"))
-    rows = KeyResult.objects.filter(objective__in=visible.order_by().values("pk")).values_list(
-        "objective_id", "weight", "start_value", "target_value", "current_value"
-    )
-    for objective_id, weight, start, target, current in rows:
-        per_objective[objective_id].append((weight, engine.kr_completion(start, target, current)))
-    per_cycle: dict[int, list] = defaultdict(list)
-    for objective_id, cycle_id in cycle_of.items():
-        per_cycle[cycle_id].append(engine.objective_completion(per_objective.get(objective_id, [])))
-    return {cycle_id: (len(values), engine.mean_completion(values)) for cycle_id, values in per_cycle.items()}
 
 
 @require_GET
@@ -61,11 +46,19 @@ def cycles(request):
     if status in OkrStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, settings.HRSUITE_PAGE_SIZE).get_page(request.GET.get("page"))
-    figures = cycle_figures(request.user, list(page.object_list))
+    figures = selectors.okr_completion_by(
+        selectors.objectives_visible_to(request.user).filter(cycle__in=list(page.object_list)), "cycle_id"
+    )
     rows = []
     for cycle in page.object_list:
-        count, completion = figures.get(cycle.pk, (0, None))
-        rows.append({"cycle": cycle, "objectives": count, "completion": completion})
+        figure = figures.get(cycle.pk)
+        rows.append(
+            {
+                "cycle": cycle,
+                "objectives": figure.objectives if figure else 0,
+                "completion": figure.mean if figure else None,
+            }
+        )
     counts = dict(OkrCycle.objects.order_by().values_list("status").annotate(n=Count("pk")))
     return render(
         request,
@@ -123,7 +116,7 @@ def cycle_move(request, pk: int):
 
 def department_options(departments) -> list[tuple[int, str]]:
     """(id, name indented by depth) for a department filter."""
-    return [(d.pk, f"{'　' * d.depth}{d.name}") for d in departments]
+    return [(d.pk, tree_label(d)) for d in departments]
 
 
 def _own_department_path(scope) -> str:

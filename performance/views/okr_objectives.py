@@ -4,7 +4,7 @@ result and the recurring check-in tasks, and the POST actions behind them.
 
 An objective is reached only through performance.selectors.objectives_visible_to (another
 person's individual objective outside the user's reach is a 404); who may change what is decided
-by performance.services (can_edit_objective, can_update_progress), whose refusals are shown on the
+by performance.services (can_edit_objective, can_update_progress, can_check_in), whose refusals are shown on the
 form or flashed."""
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from ..forms_okr import (
     levels_for,
 )
 from ..models import CheckIn, CheckInTask, KeyResult, Objective, OkrCycle, ProgressUpdate
+from ..okr_report import report_month
 from .okr_tree import completion_colour, key_result_lines
 
 VIEW = "hrsuite.view_okrs"
@@ -62,13 +63,6 @@ def _detail(objective: Objective, anchor: str = ""):
 def _plain(value: Decimal) -> Decimal:
     """1000.0000 -> 1000 and 12.5000 -> 12.5 (never 1E+3) for the inputs."""
     return Decimal(f"{value.normalize():f}")
-
-
-def _month_in(cycle: OkrCycle):
-    """This month, or the cycle's nearest month when today lies outside it."""
-    today = timezone.localdate()
-    day = min(max(today, cycle.starts_on), cycle.ends_on)
-    return day.replace(day=1)
 
 
 # --- create and edit -------------------------------------------------------------------------------
@@ -239,7 +233,7 @@ def objective_detail(request, pk: int):
     updates = ProgressUpdate.objects.filter(key_result__objective=objective).select_related("author")
     for update in updates.order_by("-month"):
         history[update.key_result_id].append(update)
-    month = _month_in(cycle)
+    month = report_month(cycle)
     key_results = []
     for line in lines:
         can_update = is_open and services.can_update_progress(user, line.kr)
@@ -251,7 +245,6 @@ def objective_detail(request, pk: int):
             }
         )
 
-    scope = scope_for(user)
     can_edit = services.can_edit_objective(user, objective)
     today = timezone.localdate()
     tasks = list(objective.check_in_tasks.select_related("owner"))
@@ -262,7 +255,7 @@ def objective_detail(request, pk: int):
     for task in tasks:
         period = services.period_of(task, today)
         done = next((c.done_count for c in recent.get(task.pk, []) if c.period == period), 0)
-        can_check_in = is_open and (scope.employee_id == task.owner_id or can_edit)
+        can_check_in = is_open and services.can_check_in(user, task)
         task_rows.append(
             {
                 "task": task,

@@ -17,13 +17,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from employees.models import Department
 from hrsuite.core.refusals import add_service_errors, perform
 from hrsuite.permissions import require_perm
 from hrsuite.roles import is_hr
 
 from .. import selectors, services
-from ..choices import ReviewCycleStatus, ReviewStatus
+from ..choices import OPEN_REVIEW_STAGES, ReviewCycleStatus, ReviewStatus
 from ..forms_reviews import ReviewCycleForm
 from ..models import Review, ReviewCycle
 
@@ -31,7 +30,6 @@ MANAGE = "hrsuite.manage_performance"
 VIEW = "hrsuite.view_performance"
 
 RATED = (ReviewStatus.RATED, ReviewStatus.RELEASED, ReviewStatus.ACKNOWLEDGED)
-OPEN_CYCLE = (ReviewCycleStatus.ASSESSMENT, ReviewCycleStatus.CALIBRATION, ReviewCycleStatus.RELEASED)
 STAGES = [
     ReviewCycleStatus.DRAFT,
     ReviewCycleStatus.ASSESSMENT,
@@ -190,7 +188,7 @@ def cycle_detail(request, pk: int):
             "acknowledged": counts[ReviewStatus.ACKNOWLEDGED],
             "page_obj": page,
             "filters": filters,
-            "departments": services.departments_with_reviews(cycle) if hr else _departments_in(in_reach),
+            "departments": selectors.departments_of(in_reach),
             "review_statuses": ReviewStatus.choices,
             "departments_of_cycle": list(cycle.departments.order_by("path")),
             "is_hr": hr,
@@ -199,10 +197,6 @@ def cycle_detail(request, pk: int):
             "page_title": cycle.name,
         },
     )
-
-
-def _departments_in(reviews: QuerySet[Review]):
-    return Department.objects.filter(pk__in=reviews.values("department_id")).order_by("path")
 
 
 ACTION_SUCCESS = {
@@ -242,7 +236,7 @@ def team_reviews(request):
     )
     own = [r for r in waiting if r.employee.user_id == user.pk]
     to_rate = [r for r in waiting if r.employee.user_id != user.pk]
-    team = selectors.reviews_visible_to(user).filter(cycle__status__in=OPEN_CYCLE).exclude(employee__user=user)
+    team = selectors.reviews_visible_to(user).filter(cycle__status__in=OPEN_REVIEW_STAGES).exclude(employee__user=user)
     team, filters = _review_filters(request, team)
     page = Paginator(
         team.order_by("-cycle__period_end", "cycle_id", "department__path", "employee__name", "pk"),

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -55,9 +54,9 @@ def review_detail(request, pk: int):
     cycle = review.cycle
     scale = selectors.rating_scale()
     can_assess = selectors.can_assess(user, review)
-    assessing = cycle.status == ReviewCycleStatus.ASSESSMENT
-    self_pending = review.status == ReviewStatus.SELF and timezone.localdate() <= cycle.self_due
-    can_rate = can_assess and assessing and not self_pending
+    refusal = services.rate_refusal(user, review)
+    can_rate = refusal is None
+    self_pending = refusal is not None and refusal.code == "self_pending"
     current = review.final_rating or review.manager_rating
     form = None
     if can_rate or request.method == "POST":
@@ -78,17 +77,7 @@ def review_detail(request, pk: int):
                 messages.success(request, _("The rating of %(name)s was saved.") % {"name": review.employee.name})
                 return redirect("performance:review_detail", pk=review.pk)
         can_rate = True  # show the refused form with its messages
-    okr_cycle = cycle.okr_cycle
-    objectives, completion = [], None
-    if okr_cycle is not None:
-        objectives = list(selectors.objectives_visible_to(user, cycle=okr_cycle).filter(owner=review.employee))
-        for objective in objectives:
-            objective.completion = selectors.objective_completion(objective)
-        completion = (
-            review.okr_completion
-            if review.okr_completion is not None
-            else selectors.okr_completion_for(review.employee, okr_cycle)
-        )
+    objectives, completion = selectors.review_okr_summary(user, review)
     labels = event_labels()
     events = list(review.events.select_related("actor").order_by("at", "pk"))
     for event in events:
@@ -102,11 +91,11 @@ def review_detail(request, pk: int):
             "form": form,
             "can_assess": can_assess,
             "can_rate": can_rate,
-            "self_pending": can_assess and assessing and self_pending,
+            "self_pending": self_pending,
             "self_submitted": review.self_submitted_at is not None,
             "scale": scale,
             "current": current,
-            "okr_cycle": okr_cycle,
+            "okr_cycle": cycle.okr_cycle,
             "objectives": objectives,
             "completion": completion,
             "events": events,
@@ -153,12 +142,10 @@ def calibration(request, pk: int):
         messages.info(request, _("The review cycle has not been launched yet: there is nothing to calibrate."))
         return redirect("performance:review_cycle", pk=cycle.pk)
     reviews = selectors.reviews_visible_to(user).filter(cycle=cycle)
-    company = _group("dist-company", _("Whole company"), selectors.rating_distribution(cycle, reviews))
-    departments = services.departments_with_reviews(cycle)
-    groups = [
-        _group(f"dist-dept-{d.pk}", d.name, selectors.rating_distribution(cycle, reviews.filter(department=d)))
-        for d in departments
-    ]
+    distributions = selectors.rating_distributions(reviews)
+    company = _group("dist-company", _("Whole company"), distributions.company)
+    departments = list(selectors.departments_of(reviews))
+    groups = [_group(f"dist-dept-{d.pk}", d.name, distributions.of(d.pk)) for d in departments]
     listed, filters = _review_filters(request, reviews)
     page = Paginator(listed.order_by("department__path", "employee__name", "pk"), settings.HRSUITE_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -167,7 +154,7 @@ def calibration(request, pk: int):
     scale = selectors.rating_scale()
     adjusting = cycle.status == ReviewCycleStatus.CALIBRATION
     for review in page:
-        review.can_adjust = adjusting and review.status == ReviewStatus.RATED and review.employee.user_id != user.pk
+        review.can_adjust = services.can_calibrate(user, review)
         if review.can_adjust:
             review.adjust_form = CalibrateForm(
                 initial={"rating": review.final_rating.code if review.final_rating_id else ""},

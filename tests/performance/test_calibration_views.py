@@ -220,8 +220,29 @@ def test_calibration_page_query_count_does_not_grow_with_reviews(client_for, rat
     assert count() == few
 
 
+def test_calibration_page_query_count_does_not_grow_with_departments(client_for, rated, rating_scale, org):
+    from tests.factories import DepartmentFactory
+
+    client = client_for("hr")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url(rated.cycle))
+        assert response.status_code == 200
+        return len(ctx.captured_queries), len(response.context["groups"])
+
+    client.get(url(rated.cycle))
+    two, groups = count()
+    assert groups == 2
+    for n, code in enumerate(["A", "B", "C"]):
+        add_review(rated.cycle, DepartmentFactory(name=f"新部门{n}", parent=org["hq"]), rating_scale[code])
+    five, groups = count()
+    assert groups == 5
+    assert five == two
+
+
 def test_calibration_page_query_budget(client_for, rated, django_assert_max_num_queries):
-    # two departments; each department's distribution is two queries (the scale and the counts)
+    # the distributions of every department are two queries (the scale and one grouped count)
     client = client_for("hr")
     with django_assert_max_num_queries(22):
         assert client.get(url(rated.cycle)).status_code == 200

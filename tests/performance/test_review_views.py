@@ -509,3 +509,28 @@ def test_team_reviews_query_count_does_not_grow(client_for, review_cycle, org):
     extra_reviews(made.cycle, org["a"], 10)
     Review.objects.filter(cycle=made.cycle).update(status="manager", self_submitted_at=timezone.now())
     assert queries(client, reverse("performance:team_reviews")) == few
+
+
+def test_status_badges_are_the_shared_badge_with_the_translated_labels(client_for, review_cycle, okr):
+    """Cycle stages, review statuses and OKR cycle statuses use {% status_badge %}: one colour
+    per code (hrsuite.core.templatetags.ui.STATUS_COLOURS), labelled with the choice's label in
+    the page's language."""
+    from django.utils import translation
+
+    from hrsuite.core.templatetags.ui import status_badge
+    from performance.choices import OkrStatus, ReviewCycleStatus, ReviewStatus
+
+    made = review_cycle(status="assessment")
+    client = client_for("hr")
+    with translation.override("zh-hans"):
+        stage = status_badge("assessment", ReviewCycleStatus.ASSESSMENT.label)
+        review = status_badge("self", ReviewStatus.SELF.label)
+        okr_status = status_badge("open", OkrStatus.OPEN.label)
+        assert str(ReviewCycleStatus.ASSESSMENT.label) != "Self and manager assessment"  # translated
+    assert "text-bg-primary status-assessment" in stage and "text-bg-warning status-self" in review
+    assert "text-bg-success status-open" in okr_status
+    cycle_page = client.get(reverse("performance:review_cycle", args=[made.cycle.pk])).content.decode()
+    assert stage in cycle_page and review in cycle_page
+    assert stage in client.get(reverse("performance:review_cycles")).content.decode()
+    assert okr_status in client.get(reverse("performance:okr_cycles")).content.decode()
+    assert okr_status in client.get(reverse("performance:okr_cycle", args=[okr.cycle.pk])).content.decode()

@@ -35,6 +35,16 @@ STATUS_COLOURS = {
     "expiring": "warning",
     "expired": "danger",
     "missing": "danger",
+    # performance: OKR cycles (draft above), review cycles and reviews
+    "open": "success",
+    "closed": "dark",
+    "assessment": "primary",
+    "calibration": "warning",
+    "released": "success",
+    "self": "warning",
+    "manager": "info",
+    "rated": "primary",
+    "acknowledged": "secondary",
 }
 
 
