@@ -67,6 +67,7 @@ def test_a_ratio_target_is_judged_with_the_time_target(seconds, baseline, text, 
     assert (_met(r), r.met, _target(r)) == (text, met, "≤ 60 s, ratio < 10")
 
 
+@pytest.mark.django_db
 def test_a_result_not_measured_is_never_counted_as_met(tmp_path, settings):
     import json
 
